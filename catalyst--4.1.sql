@@ -1,0 +1,490 @@
+/* catalyst--4.1.sql: the Catalyst Trading System schema v4.1, made to run on PostgreSQL 15. */
+
+\echo Use "CREATE EXTENSION catalyst" to load this file. \quit
+
+/*
+ * Every name below is qualified with @extschema@ or pg_catalog: the script never depends on the
+ * search_path of the role running CREATE EXTENSION.  Every deviation from the design document
+ * (database-schema-mcp-v41.md) is listed in README.md, "Differences from schema v4.1".
+ */
+
+------------------------------------------------------------------------------------------------
+-- C functions used by the tables' triggers and defaults
+------------------------------------------------------------------------------------------------
+
+-- BEFORE UPDATE row trigger: stamps NEW.updated_at with the transaction's start time (seed: PL/pgSQL).
+CREATE FUNCTION @extschema@.update_updated_at_column()
+RETURNS trigger
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'catalyst_update_updated_at';
+
+-- The trading date of a timestamp: its calendar date in catalyst.trading_timezone.
+CREATE FUNCTION @extschema@.trading_date(ts timestamptz)
+RETURNS date
+LANGUAGE c STABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'catalyst_trading_date';
+
+-- The first instant of a trading date (midnight in catalyst.trading_timezone).
+CREATE FUNCTION @extschema@.trading_day_start(day date)
+RETURNS timestamptz
+LANGUAGE c STABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'catalyst_trading_day_start';
+
+------------------------------------------------------------------------------------------------
+-- 1. Trading cycles
+------------------------------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.trading_cycles (
+    cycle_id VARCHAR(20) PRIMARY KEY,
+    mode VARCHAR(20) NOT NULL CHECK (mode IN ('aggressive', 'normal', 'conservative')),
+    status VARCHAR(20) NOT NULL DEFAULT 'active'
+        CHECK (status IN ('active', 'paused', 'stopped')),
+    scan_frequency INTEGER NOT NULL CHECK (scan_frequency BETWEEN 60 AND 3600),
+    max_positions INTEGER NOT NULL DEFAULT 5 CHECK (max_positions BETWEEN 1 AND 10),
+    risk_level DECIMAL(3,2) NOT NULL DEFAULT 0.5 CHECK (risk_level BETWEEN 0.0 AND 1.0),
+    started_at TIMESTAMPTZ NOT NULL DEFAULT pg_catalog.now(),
+    stopped_at TIMESTAMPTZ,
+    stop_reason VARCHAR(100),
+    configuration JSONB DEFAULT '{}',
+    metrics JSONB DEFAULT '{}',
+    created_at TIMESTAMPTZ NOT NULL DEFAULT pg_catalog.now(),
+    updated_at TIMESTAMPTZ NOT NULL DEFAULT pg_catalog.now()
+);
+
+CREATE INDEX idx_trading_cycles_status ON @extschema@.trading_cycles (status);
+CREATE INDEX idx_trading_cycles_started_at ON @extschema@.trading_cycles (started_at DESC);
+CREATE INDEX idx_trading_cycles_active ON @extschema@.trading_cycles (status, started_at DESC)
+    WHERE status = 'active';
+
+------------------------------------------------------------------------------------------------
+-- 2. Scan results (partitioned by month of scan_time)
+------------------------------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.scan_results (
+    scan_id VARCHAR(50) NOT NULL,
+    cycle_id VARCHAR(20) NOT NULL,
+    symbol VARCHAR(10) NOT NULL,
+    scan_time TIMESTAMPTZ NOT NULL DEFAULT pg_catalog.now(),
+    price DECIMAL(10,2) NOT NULL,
+    volume BIGINT NOT NULL,
+    change_percent DECIMAL(6,2),
+    momentum_score DECIMAL(5,2) CHECK (momentum_score BETWEEN 0 AND 100),
+    catalyst_score DECIMAL(5,2) CHECK (catalyst_score BETWEEN 0 AND 100),
+    pattern_score DECIMAL(5,2) CHECK (pattern_score BETWEEN 0 AND 100),
+    technical_score DECIMAL(5,2) CHECK (technical_score BETWEEN 0 AND 100),
+    total_score DECIMAL(5,2) GENERATED ALWAYS AS (
+        (momentum_score * 0.3 + catalyst_score * 0.3 +
+         pattern_score * 0.2 + technical_score * 0.2)
+    ) STORED,
+    catalysts JSONB DEFAULT '[]',
+    patterns JSONB DEFAULT '[]',
+    signals JSONB DEFAULT '{}',
+    is_selected BOOLEAN DEFAULT FALSE,
+    selection_rank INTEGER,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT pg_catalog.now(),
+    PRIMARY KEY (scan_time, scan_id, symbol)
+) PARTITION BY RANGE (scan_time);
+
+-- Rows outside every monthly partition land here instead of failing; create_monthly_partitions()
+-- moves them out when it creates their month.
+CREATE TABLE @extschema@.scan_results_default PARTITION OF @extschema@.scan_results DEFAULT;
+
+CREATE INDEX idx_scan_results_cycle ON @extschema@.scan_results (cycle_id);
+CREATE INDEX idx_scan_results_symbol ON @extschema@.scan_results (symbol, scan_time DESC);
+CREATE INDEX idx_scan_results_selected ON @extschema@.scan_results (is_selected, total_score DESC)
+    WHERE is_selected = TRUE;
+CREATE INDEX idx_scan_results_scores ON @extschema@.scan_results (total_score DESC);
+CREATE INDEX idx_scan_results_catalysts ON @extschema@.scan_results USING GIN (catalysts);
+
+------------------------------------------------------------------------------------------------
+-- 3. Orders
+------------------------------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.orders (
+    order_id VARCHAR(50) PRIMARY KEY,
+    cycle_id VARCHAR(20) NOT NULL,
+    symbol VARCHAR(10) NOT NULL,
+    direction VARCHAR(10) NOT NULL CHECK (direction IN ('buy', 'sell')),
+    order_type VARCHAR(20) NOT NULL
+        CHECK (order_type IN ('market', 'limit', 'stop', 'stop_limit')),
+    quantity INTEGER NOT NULL CHECK (quantity > 0),
+    limit_price DECIMAL(10,2),
+    stop_price DECIMAL(10,2),
+    time_in_force VARCHAR(10) DEFAULT 'day'
+        CHECK (time_in_force IN ('day', 'gtc', 'ioc', 'fok')),
+    status VARCHAR(20) NOT NULL DEFAULT 'pending'
+        CHECK (status IN ('pending', 'submitted', 'partial', 'filled', 'cancelled', 'rejected')),
+    submitted_at TIMESTAMPTZ,
+    filled_at TIMESTAMPTZ,
+    executed_price DECIMAL(10,2),
+    executed_quantity INTEGER,
+    commission DECIMAL(8,2),
+    reject_reason VARCHAR(200),
+    metadata JSONB DEFAULT '{}',
+    created_at TIMESTAMPTZ NOT NULL DEFAULT pg_catalog.now(),
+    updated_at TIMESTAMPTZ NOT NULL DEFAULT pg_catalog.now()
+);
+
+CREATE INDEX idx_orders_cycle ON @extschema@.orders (cycle_id);
+CREATE INDEX idx_orders_symbol ON @extschema@.orders (symbol);
+CREATE INDEX idx_orders_status ON @extschema@.orders (status);
+CREATE INDEX idx_orders_created ON @extschema@.orders (created_at DESC);
+CREATE INDEX idx_orders_pending ON @extschema@.orders (status, created_at)
+    WHERE status IN ('pending', 'submitted');
+
+ALTER TABLE @extschema@.orders ADD CONSTRAINT fk_orders_cycle
+    FOREIGN KEY (cycle_id) REFERENCES @extschema@.trading_cycles (cycle_id);
+
+------------------------------------------------------------------------------------------------
+-- 4. Positions
+------------------------------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.positions (
+    position_id SERIAL PRIMARY KEY,
+    cycle_id VARCHAR(20) NOT NULL,
+    symbol VARCHAR(10) NOT NULL,
+    side VARCHAR(10) NOT NULL CHECK (side IN ('long', 'short')),
+    quantity INTEGER NOT NULL CHECK (quantity > 0),
+    entry_order_id VARCHAR(50) NOT NULL,
+    exit_order_id VARCHAR(50),
+    -- seed: no check; a zero price makes pnl_percent and the risk score divide by zero
+    entry_price DECIMAL(10,2) NOT NULL CONSTRAINT positions_entry_price_check CHECK (entry_price > 0),
+    exit_price DECIMAL(10,2),
+    stop_loss DECIMAL(10,2),
+    take_profit DECIMAL(10,2),
+    status VARCHAR(20) NOT NULL DEFAULT 'open'
+        CHECK (status IN ('open', 'closed', 'partial')),
+    opened_at TIMESTAMPTZ NOT NULL DEFAULT pg_catalog.now(),
+    closed_at TIMESTAMPTZ,
+    -- seed: GENERATED ALWAYS AS (COALESCE(closed_at, NOW()) - opened_at), which PostgreSQL rejects
+    -- (now() is not immutable).  Set when the position closes; an open position's live hold time
+    -- is catalyst.position_hold_time(p).
+    hold_duration INTERVAL,
+    unrealized_pnl DECIMAL(12,2),
+    -- seed: DECIMAL(12,2) and DECIMAL(6,2); widened so that no close can overflow them
+    realized_pnl DECIMAL(20,2),
+    pnl_percent DECIMAL(14,2),
+    max_profit DECIMAL(12,2),
+    max_loss DECIMAL(12,2),
+    risk_score DECIMAL(3,2),
+    close_reason VARCHAR(100),
+    metadata JSONB DEFAULT '{}',
+    created_at TIMESTAMPTZ NOT NULL DEFAULT pg_catalog.now(),
+    updated_at TIMESTAMPTZ NOT NULL DEFAULT pg_catalog.now()
+);
+
+CREATE INDEX idx_positions_cycle ON @extschema@.positions (cycle_id);
+CREATE INDEX idx_positions_symbol ON @extschema@.positions (symbol);
+CREATE INDEX idx_positions_status ON @extschema@.positions (status);
+CREATE INDEX idx_positions_open ON @extschema@.positions (status, opened_at DESC) WHERE status = 'open';
+CREATE INDEX idx_positions_pnl ON @extschema@.positions (realized_pnl DESC) WHERE status = 'closed';
+-- not in the seed: the metrics roll-up reads one cycle's closed positions of one day
+CREATE INDEX idx_positions_cycle_closed ON @extschema@.positions (cycle_id, closed_at)
+    WHERE status = 'closed';
+
+ALTER TABLE @extschema@.positions ADD CONSTRAINT fk_positions_cycle
+    FOREIGN KEY (cycle_id) REFERENCES @extschema@.trading_cycles (cycle_id);
+ALTER TABLE @extschema@.positions ADD CONSTRAINT fk_positions_entry_order
+    FOREIGN KEY (entry_order_id) REFERENCES @extschema@.orders (order_id);
+ALTER TABLE @extschema@.positions ADD CONSTRAINT fk_positions_exit_order
+    FOREIGN KEY (exit_order_id) REFERENCES @extschema@.orders (order_id);
+
+-- An open position's hold time so far; a closed one's is its hold_duration.
+CREATE FUNCTION @extschema@.position_hold_time(p @extschema@.positions)
+RETURNS interval
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN COALESCE(p.closed_at, pg_catalog.now()) OPERATOR(pg_catalog.-) p.opened_at;
+
+-- Closed positions older than catalyst.position_archive_days move here (seed: used, never created).
+CREATE TABLE @extschema@.positions_archive (
+    LIKE @extschema@.positions INCLUDING CONSTRAINTS,
+    archived_at TIMESTAMPTZ NOT NULL DEFAULT pg_catalog.now(),
+    PRIMARY KEY (position_id)
+);
+CREATE INDEX idx_positions_archive_cycle ON @extschema@.positions_archive (cycle_id, closed_at);
+
+------------------------------------------------------------------------------------------------
+-- 5. Trading signals
+------------------------------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.trading_signals (
+    signal_id SERIAL PRIMARY KEY,
+    cycle_id VARCHAR(20) NOT NULL,
+    symbol VARCHAR(10) NOT NULL,
+    signal_type VARCHAR(50) NOT NULL,
+    signal_strength VARCHAR(20) CHECK (signal_strength IN ('weak', 'moderate', 'strong')),
+    confidence DECIMAL(3,2) CHECK (confidence BETWEEN 0.0 AND 1.0),
+    action VARCHAR(20) CHECK (action IN ('buy', 'sell', 'hold', 'close')),
+    source VARCHAR(50) NOT NULL,
+    parameters JSONB DEFAULT '{}',
+    active BOOLEAN DEFAULT TRUE,
+    triggered_at TIMESTAMPTZ,
+    expired_at TIMESTAMPTZ,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT pg_catalog.now()
+);
+
+CREATE INDEX idx_signals_cycle ON @extschema@.trading_signals (cycle_id);
+CREATE INDEX idx_signals_symbol ON @extschema@.trading_signals (symbol, created_at DESC);
+CREATE INDEX idx_signals_active ON @extschema@.trading_signals (active, symbol) WHERE active = TRUE;
+CREATE INDEX idx_signals_type ON @extschema@.trading_signals (signal_type);
+
+------------------------------------------------------------------------------------------------
+-- 6. Pattern detections
+------------------------------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.pattern_detections (
+    detection_id SERIAL PRIMARY KEY,
+    cycle_id VARCHAR(20) NOT NULL,
+    symbol VARCHAR(10) NOT NULL,
+    pattern_type VARCHAR(50) NOT NULL,
+    timeframe VARCHAR(10) NOT NULL,
+    confidence DECIMAL(3,2) CHECK (confidence BETWEEN 0.0 AND 1.0),
+    entry_point DECIMAL(10,2),
+    target_price DECIMAL(10,2),
+    stop_loss DECIMAL(10,2),
+    risk_reward_ratio DECIMAL(4,2),
+    pattern_data JSONB DEFAULT '{}',
+    detected_at TIMESTAMPTZ NOT NULL DEFAULT pg_catalog.now(),
+    valid_until TIMESTAMPTZ
+);
+
+CREATE INDEX idx_patterns_cycle ON @extschema@.pattern_detections (cycle_id);
+CREATE INDEX idx_patterns_symbol ON @extschema@.pattern_detections (symbol, detected_at DESC);
+CREATE INDEX idx_patterns_type ON @extschema@.pattern_detections (pattern_type);
+CREATE INDEX idx_patterns_confidence ON @extschema@.pattern_detections (confidence DESC);
+
+------------------------------------------------------------------------------------------------
+-- 7. News catalysts
+------------------------------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.news_catalysts (
+    catalyst_id SERIAL PRIMARY KEY,
+    symbol VARCHAR(10) NOT NULL,
+    headline TEXT NOT NULL,
+    summary TEXT,
+    source VARCHAR(100),
+    url TEXT,
+    sentiment VARCHAR(20) CHECK (sentiment IN ('positive', 'negative', 'neutral', 'mixed')),
+    sentiment_score DECIMAL(3,2),
+    relevance_score DECIMAL(3,2),
+    impact_level VARCHAR(20) CHECK (impact_level IN ('low', 'medium', 'high', 'critical')),
+    categories TEXT[],
+    entities JSONB DEFAULT '[]',
+    published_at TIMESTAMPTZ NOT NULL,
+    processed_at TIMESTAMPTZ NOT NULL DEFAULT pg_catalog.now(),
+    created_at TIMESTAMPTZ NOT NULL DEFAULT pg_catalog.now()
+);
+
+CREATE INDEX idx_news_symbol ON @extschema@.news_catalysts (symbol, published_at DESC);
+CREATE INDEX idx_news_published ON @extschema@.news_catalysts (published_at DESC);
+CREATE INDEX idx_news_sentiment ON @extschema@.news_catalysts (sentiment, sentiment_score);
+CREATE INDEX idx_news_impact ON @extschema@.news_catalysts (impact_level)
+    WHERE impact_level IN ('high', 'critical');
+CREATE INDEX idx_news_categories ON @extschema@.news_catalysts USING GIN (categories);
+
+------------------------------------------------------------------------------------------------
+-- 8. Performance metrics
+------------------------------------------------------------------------------------------------
+
+-- Money columns are widened from the seed's DECIMAL(10,2)/(12,2): a day's sums must not overflow.
+CREATE TABLE @extschema@.performance_metrics (
+    metric_id SERIAL PRIMARY KEY,
+    cycle_id VARCHAR(20) NOT NULL,
+    metric_date DATE NOT NULL,
+    total_trades INTEGER DEFAULT 0,
+    winning_trades INTEGER DEFAULT 0,
+    losing_trades INTEGER DEFAULT 0,
+    win_rate DECIMAL(5,2) GENERATED ALWAYS AS (
+        CASE WHEN total_trades > 0
+        THEN (winning_trades::DECIMAL / total_trades * 100)
+        ELSE 0 END
+    ) STORED,
+    gross_pnl DECIMAL(20,2) DEFAULT 0,
+    commissions DECIMAL(20,2) DEFAULT 0,
+    net_pnl DECIMAL(20,2) GENERATED ALWAYS AS (gross_pnl - commissions) STORED,
+    average_win DECIMAL(20,2),
+    average_loss DECIMAL(20,2),
+    largest_win DECIMAL(20,2),
+    largest_loss DECIMAL(20,2),
+    profit_factor DECIMAL(6,2),
+    sharpe_ratio DECIMAL(6,2),
+    max_drawdown DECIMAL(20,2),
+    recovery_factor DECIMAL(6,2),
+    avg_hold_time INTERVAL,
+    total_volume BIGINT,
+    metadata JSONB DEFAULT '{}',
+    created_at TIMESTAMPTZ NOT NULL DEFAULT pg_catalog.now(),
+    updated_at TIMESTAMPTZ NOT NULL DEFAULT pg_catalog.now(),
+    UNIQUE (cycle_id, metric_date)
+);
+
+CREATE INDEX idx_metrics_cycle ON @extschema@.performance_metrics (cycle_id);
+CREATE INDEX idx_metrics_date ON @extschema@.performance_metrics (metric_date DESC);
+CREATE INDEX idx_metrics_pnl ON @extschema@.performance_metrics (net_pnl DESC);
+
+------------------------------------------------------------------------------------------------
+-- 9. Audit log (partitioned by month of created_at)
+------------------------------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.audit_log (
+    log_id BIGSERIAL,
+    cycle_id VARCHAR(20),
+    event_type VARCHAR(50) NOT NULL,
+    event_category VARCHAR(50) NOT NULL,
+    entity_type VARCHAR(50),
+    entity_id VARCHAR(50),
+    user_action VARCHAR(100),
+    details JSONB DEFAULT '{}',
+    ip_address INET,
+    user_agent TEXT,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT pg_catalog.now(),
+    -- seed: PRIMARY KEY (log_id); a partitioned table's key must include the partition key
+    PRIMARY KEY (log_id, created_at)
+) PARTITION BY RANGE (created_at);
+
+CREATE TABLE @extschema@.audit_log_default PARTITION OF @extschema@.audit_log DEFAULT;
+
+CREATE INDEX idx_audit_cycle ON @extschema@.audit_log (cycle_id);
+CREATE INDEX idx_audit_event ON @extschema@.audit_log (event_type);
+CREATE INDEX idx_audit_entity ON @extschema@.audit_log (entity_type, entity_id);
+CREATE INDEX idx_audit_created ON @extschema@.audit_log (created_at DESC);
+
+------------------------------------------------------------------------------------------------
+-- updated_at triggers: every table with an updated_at column (the seed forgot
+-- performance_metrics, and created the trading_cycles trigger before its function)
+------------------------------------------------------------------------------------------------
+
+CREATE TRIGGER update_trading_cycles_updated_at
+    BEFORE UPDATE ON @extschema@.trading_cycles
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.update_updated_at_column();
+CREATE TRIGGER update_orders_updated_at
+    BEFORE UPDATE ON @extschema@.orders
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.update_updated_at_column();
+CREATE TRIGGER update_positions_updated_at
+    BEFORE UPDATE ON @extschema@.positions
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.update_updated_at_column();
+CREATE TRIGGER update_performance_metrics_updated_at
+    BEFORE UPDATE ON @extschema@.performance_metrics
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.update_updated_at_column();
+
+------------------------------------------------------------------------------------------------
+-- Views
+------------------------------------------------------------------------------------------------
+
+CREATE VIEW @extschema@.v_active_trading AS
+SELECT
+    tc.cycle_id,
+    tc.mode,
+    tc.status AS cycle_status,
+    p.symbol,
+    p.side,
+    p.quantity,
+    p.entry_price,
+    p.unrealized_pnl,
+    p.risk_score,
+    sr.total_score AS scan_score,
+    sr.catalysts,
+    ts.signal_type,
+    ts.confidence AS signal_confidence
+FROM @extschema@.trading_cycles tc
+JOIN @extschema@.positions p ON tc.cycle_id OPERATOR(pg_catalog.=) p.cycle_id
+LEFT JOIN LATERAL (
+    SELECT s.total_score, s.catalysts
+    FROM @extschema@.scan_results s
+    WHERE s.symbol OPERATOR(pg_catalog.=) p.symbol
+    ORDER BY s.scan_time DESC
+    LIMIT 1
+) sr ON TRUE
+LEFT JOIN LATERAL (
+    SELECT t.signal_type, t.confidence
+    FROM @extschema@.trading_signals t
+    WHERE t.symbol OPERATOR(pg_catalog.=) p.symbol AND t.active
+    ORDER BY t.created_at DESC
+    LIMIT 1
+) ts ON TRUE
+WHERE tc.status OPERATOR(pg_catalog.=) 'active'
+  AND p.status OPERATOR(pg_catalog.=) 'open';
+
+-- seed: DATE(closed_at) in the session's TimeZone and CURRENT_DATE; here the trading date is
+-- closed_at in catalyst.trading_timezone, the same day the metrics roll-up files the trade under.
+CREATE VIEW @extschema@.v_daily_performance AS
+SELECT
+    d.trading_date,
+    pg_catalog.count(*) AS total_trades,
+    pg_catalog.count(*) FILTER (WHERE d.realized_pnl OPERATOR(pg_catalog.>) 0) AS winning_trades,
+    pg_catalog.count(*) FILTER (WHERE d.realized_pnl OPERATOR(pg_catalog.<) 0) AS losing_trades,
+    pg_catalog.sum(d.realized_pnl) AS total_pnl,
+    pg_catalog.avg(d.realized_pnl) AS avg_pnl,
+    pg_catalog.max(d.realized_pnl) AS best_trade,
+    pg_catalog.min(d.realized_pnl) AS worst_trade,
+    (pg_catalog.avg(pg_catalog.date_part('epoch', d.hold_duration)) OPERATOR(pg_catalog./) 3600)::DECIMAL(8,2)
+        AS avg_hold_hours
+FROM (
+    SELECT @extschema@.trading_date(p.closed_at) AS trading_date, p.realized_pnl, p.hold_duration
+    FROM @extschema@.positions p
+    WHERE p.status OPERATOR(pg_catalog.=) 'closed'
+      AND p.closed_at OPERATOR(pg_catalog.>=)
+          @extschema@.trading_day_start(@extschema@.trading_date(pg_catalog.now()) OPERATOR(pg_catalog.-) 30)
+) d
+GROUP BY d.trading_date
+ORDER BY d.trading_date DESC;
+
+------------------------------------------------------------------------------------------------
+-- Partition maintenance
+------------------------------------------------------------------------------------------------
+
+-- Creates the partitions of the current month and the next `premake` months (NULL: the setting
+-- catalyst.premake_months) for scan_results and audit_log; returns how many it created.
+CREATE FUNCTION @extschema@.create_monthly_partitions(premake integer DEFAULT NULL)
+RETURNS integer
+LANGUAGE c VOLATILE
+AS 'MODULE_PATHNAME', 'catalyst_create_monthly_partitions_sql';
+
+------------------------------------------------------------------------------------------------
+-- pg_dump keeps the rows of every table and the position of every sequence of the extension
+------------------------------------------------------------------------------------------------
+
+-- (scan_results, audit_log and their partitions are dumped as ordinary tables: see below.)
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.trading_cycles', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.orders', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.positions', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.positions_archive', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.trading_signals', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.pattern_detections', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.news_catalysts', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.performance_metrics', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.positions_position_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.trading_signals_signal_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.pattern_detections_detection_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.news_catalysts_catalyst_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.performance_metrics_metric_id_seq', '');
+
+------------------------------------------------------------------------------------------------
+-- scan_results, audit_log (with their partitions and sequence) and v_active_trading are user
+-- data, not members of the extension: pg_dump dumps them like any table, with their partitions
+-- and indexes, and DROP EXTENSION still drops them through an automatic dependency
+-- (src/user_data.c explains why).  A restore brings its own copies, so when the script runs
+-- inside one it drops those it just made: pg_dump's output, plain or archive, always starts
+-- with SET row_security = off, which is on otherwise.
+------------------------------------------------------------------------------------------------
+
+DO $install$
+BEGIN
+    IF pg_catalog.current_setting('row_security')::boolean THEN
+        ALTER EXTENSION catalyst DROP VIEW @extschema@.v_active_trading;
+        ALTER EXTENSION catalyst DROP TABLE @extschema@.scan_results;
+        ALTER EXTENSION catalyst DROP TABLE @extschema@.scan_results_default;
+        ALTER EXTENSION catalyst DROP TABLE @extschema@.audit_log;
+        ALTER EXTENSION catalyst DROP TABLE @extschema@.audit_log_default;
+        ALTER EXTENSION catalyst DROP SEQUENCE @extschema@.audit_log_log_id_seq;
+        -- the partitions of the current month and the next catalyst.premake_months
+        PERFORM @extschema@.create_monthly_partitions();
+    ELSE
+        RAISE NOTICE 'catalyst: row_security is off, as in a restore: scan_results, audit_log and v_active_trading are left to the dump'
+            USING HINT = 'Outside a restore, run CREATE EXTENSION with row_security on.';
+        DROP VIEW @extschema@.v_active_trading;
+        DROP TABLE @extschema@.scan_results, @extschema@.audit_log;
+    END IF;
+END
+$install$;

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# scripts/cluster.sh: start or stop a throwaway PostgreSQL 15 cluster that loads a private build
+# of catalyst (`make install DESTDIR=...`, found through Debian's extension_destdir setting), with
+# pg_cron preloaded.  No existing server or system directory is touched.
+#
+#   scripts/cluster.sh start DIR PORT CRON_DB DESTDIR   initdb DIR (if new), start it on PORT
+#   scripts/cluster.sh stop DIR                         stop it
+#
+# The server listens on a Unix socket in DIR only.  PostgreSQL refuses to run as root: when run
+# as root the server runs as the postgres user, so DIR and DESTDIR must be readable by it.
+set -euo pipefail
+
+PGBIN=${PGBIN:-$(pg_config --bindir)}
+cmd=${1:?usage: cluster.sh start DIR PORT CRON_DB DESTDIR | stop DIR}
+dir=$(realpath -m "${2:?cluster directory}")
+
+as_server_user() {
+	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+case $cmd in
+start)
+	port=${3:?port}
+	crondb=${4:?database of pg_cron}
+	destdir=$(realpath "${5:?DESTDIR of the catalyst build}")
+	if [ ! -f "$dir/data/PG_VERSION" ]; then
+		mkdir -p "$dir"
+		[ "$(id -u)" = 0 ] && chown postgres: "$dir"
+		as_server_user "$PGBIN/initdb" -D "$dir/data" -U postgres -A trust --no-sync >"$dir/initdb.log"
+		cat >>"$dir/data/postgresql.conf" <<CONF
+port = $port
+listen_addresses = ''
+unix_socket_directories = '$dir'
+shared_preload_libraries = 'pg_cron'
+cron.database_name = '$crondb'
+extension_destdir = '$destdir'
+fsync = off
+max_connections = 50
+log_min_messages = warning
+CONF
+	fi
+	as_server_user "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null
+	;;
+stop)
+	[ -f "$dir/data/postmaster.pid" ] && as_server_user "$PGBIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+	;;
+*)
+	echo "usage: cluster.sh start DIR PORT CRON_DB DESTDIR | stop DIR" >&2
+	exit 2
+	;;
+esac

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# scripts/test.sh: the whole test suite, from a fresh Debian 12 machine (run as root) or a
+# developer's (deps already installed).
+#
+#   1. installs the build and test dependencies (scripts/deps.sh, idempotent)
+#   2. builds with -Wall -Wextra -Werror and installs into a private directory (no system one)
+#   3. starts a throwaway PostgreSQL 15 cluster with pg_cron preloaded
+#   4. runs pg_regress and isolationtester (make installcheck), pgTAP (pg_prove) and the shell
+#      TAP tests under test/t (prove), printing every diff or failure
+#   5. stops the cluster and ends with the line "N passed, N failed" over all suites
+#
+# Counts: one per pg_regress or isolation test file, one per TAP assertion.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+if [ "$(id -u)" = 0 ]; then scripts/deps.sh || exit 1; fi
+
+export PATH="$(pg_config --bindir):$PATH"
+# The build and the cluster live outside the checkout, which the postgres user may not be able
+# to read (a clone under /root, say).  Logs stay in ./tmp_check.
+scratch=$(mktemp -d /tmp/catalyst-test.XXXXXX)
+chmod 755 "$scratch"
+make -s clean >/dev/null
+mkdir -p "$root/tmp_check"
+make -s >/dev/null || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+make -s install DESTDIR="$scratch/install" >/dev/null || { echo "install failed"; echo "0 passed, 1 failed"; exit 1; }
+
+cluster=$scratch/cluster
+export PGHOST=$cluster PGPORT=${CATALYST_TEST_PORT:-54329} PGUSER=postgres
+export PGDATABASE=postgres
+scripts/cluster.sh start "$cluster" "$PGPORT" contrib_regression "$scratch/install" || {
+	cat "$cluster/server.log" 2>/dev/null; echo "0 passed, 1 failed"; exit 1; }
+trap 'scripts/cluster.sh stop "$cluster"; cp "$cluster/server.log" "$root/tmp_check/" 2>/dev/null; rm -rf "$scratch"' EXIT
+
+passed=0
+failed=0
+
+# pg_regress and isolationtester: "All N tests passed." or "M of N tests failed."
+make -s installcheck >"$root/tmp_check/installcheck.log" 2>&1
+cat "$root/tmp_check/installcheck.log"
+while read -r line; do
+	if [[ $line =~ All\ ([0-9]+)\ tests\ passed ]]; then
+		passed=$((passed + BASH_REMATCH[1]))
+	elif [[ $line =~ ([0-9]+)\ of\ ([0-9]+)\ tests\ failed ]]; then
+		failed=$((failed + BASH_REMATCH[1]))
+		passed=$((passed + BASH_REMATCH[2] - BASH_REMATCH[1]))
+	fi
+done < <(grep -E "tests passed|tests failed" "$root/tmp_check/installcheck.log")
+for diffs in regression.diffs output_iso/regression.diffs; do
+	[ -s "$diffs" ] && { echo "==== $diffs"; cat "$diffs"; }
+done
+if ! grep -qE "tests passed|tests failed" "$root/tmp_check/installcheck.log"; then
+	echo "make installcheck did not run"
+	failed=$((failed + 1))
+fi
+
+# TAP suites: count "ok" and "not ok" lines of the verbose output.
+count_tap() {
+	local log=$1
+	cat "$log"
+	local ok notok
+	ok=$(grep -cE '^\s*ok [0-9]+' "$log")
+	notok=$(grep -cE '^\s*not ok [0-9]+' "$log")
+	passed=$((passed + ok))
+	failed=$((failed + notok))
+	# a script that died before planning or finished short of its plan counts as a failure
+	grep -qE '^Result: PASS' "$log" || [ "$notok" -gt 0 ] || failed=$((failed + 1))
+}
+
+createdb catalyst_tap && psql -q -d catalyst_tap -c "CREATE EXTENSION pgtap" >/dev/null
+pg_prove --verbose -d catalyst_tap test/pgtap/*.sql >"$root/tmp_check/pgtap.log" 2>&1
+count_tap "$root/tmp_check/pgtap.log"
+
+prove --verbose test/t/*.sh >"$root/tmp_check/shell-tap.log" 2>&1
+count_tap "$root/tmp_check/shell-tap.log"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

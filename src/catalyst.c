@@ -1,0 +1,20 @@
+/*
+ * catalyst.c: module entry point.
+ *
+ * The library is loaded by the first call of any of its functions (CREATE EXTENSION calls some),
+ * or at server start when listed in shared_preload_libraries; either way _PG_init only defines
+ * the catalyst.* settings.
+ */
+#include "catalyst.h"
+
+#include "fmgr.h"
+
+PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	catalyst_define_settings();
+}

@@ -1,0 +1,60 @@
+/*
+ * catalyst.h: declarations shared by the catalyst extension's C files.
+ */
+#ifndef CATALYST_H
+#define CATALYST_H
+
+#include "postgres.h"
+
+#include "datatype/timestamp.h"
+#include "utils/date.h"
+#include "executor/spi.h"
+
+#if PG_VERSION_NUM < 150000
+#error "catalyst requires PostgreSQL 15 or later"
+#endif
+
+/* The schema every object of the extension lives in (catalyst.control: schema = catalyst). */
+#define CATALYST_SCHEMA "catalyst"
+
+/* settings.c: the catalyst.* configuration parameters */
+extern char *catalyst_trading_timezone;
+extern int	catalyst_premake_months;
+extern int	catalyst_scan_retention_days;
+extern int	catalyst_audit_retention_days;
+extern int	catalyst_position_archive_days;
+extern bool catalyst_retention_keep_detached;
+extern bool catalyst_audit_enabled;
+extern double catalyst_risk_loss_high;
+extern double catalyst_risk_loss_high_weight;
+extern double catalyst_risk_loss;
+extern double catalyst_risk_loss_weight;
+extern double catalyst_risk_hold_hours;
+extern double catalyst_risk_hold_weight;
+extern double catalyst_risk_stop_distance;
+extern double catalyst_risk_stop_distance_weight;
+extern double catalyst_risk_no_stop_weight;
+
+extern void catalyst_define_settings(void);
+
+/* trading_day.c: the trading date of a timestamp, in catalyst.trading_timezone */
+extern DateADT catalyst_trading_date_of(TimestampTz ts);
+extern TimestampTz catalyst_trading_day_start_of(DateADT day);
+
+/* partitions.c: monthly partitions of scan_results and audit_log */
+extern int	catalyst_create_monthly_partitions(int premake);
+
+/* user_data.c: tables dumped as the user's, dropped with the extension */
+extern void catalyst_bind_user_data(void);
+
+/* spi_util.c: checked SPI execution and kept plans */
+extern void catalyst_spi_connect(void);
+extern void catalyst_spi_finish(void);
+extern SPIPlanPtr catalyst_keep_plan(const char *query, int nargs, Oid *argtypes);
+extern uint64 catalyst_spi_exec(const char *query, int expected, long count);
+extern uint64 catalyst_spi_exec_args(const char *query, int nargs, Oid *argtypes,
+									 Datum *values, const char *nulls, int expected, long count);
+extern uint64 catalyst_spi_exec_plan(SPIPlanPtr plan, Datum *values, const char *nulls,
+									 int expected, long count);
+
+#endif							/* CATALYST_H */

@@ -1,0 +1,273 @@
+/*
+ * partitions.c: monthly partitions of scan_results and audit_log.
+ *
+ * create_monthly_partitions() makes sure each partitioned table has a partition for the current
+ * month and for each of the next `premake` months, named <table>_YYYY_MM and bounded by UTC month
+ * starts (UTC, so the bounds never depend on the TimeZone of the session that made them).  Rows
+ * already parked in the DEFAULT partition for a month being created are moved into the new
+ * partition in the same transaction instead of making CREATE TABLE ... PARTITION OF fail.
+ */
+#include "catalyst.h"
+
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+#include "utils/typcache.h"
+#include "utils/timestamp.h"
+
+/* The partitioned tables of the extension and the column each is partitioned by. */
+typedef struct PartitionedTable
+{
+	const char *table;
+	const char *key;
+} PartitionedTable;
+
+static const PartitionedTable partitioned_tables[] = {
+	{"scan_results", "scan_time"},
+	{"audit_log", "created_at"},
+};
+
+#define MAX_PREMAKE_MONTHS 120
+
+static Oid
+catalyst_relid(const char *relname)
+{
+	Oid			nsp = get_namespace_oid(CATALYST_SCHEMA, false);
+	Oid			relid = get_relname_relid(relname, nsp);
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("table %s.%s does not exist", CATALYST_SCHEMA, relname),
+				 errhint("Is the catalyst extension installed in this database?")));
+	return relid;
+}
+
+static Oid
+relation_owner(Oid relid)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	return owner;
+}
+
+/* "col1, col2, ..." of every stored, non-generated column: what a row move may write. */
+static char *
+writable_columns(Oid relid)
+{
+	StringInfoData buf;
+	TupleDesc	desc = lookup_rowtype_tupdesc(get_rel_type_id(relid), -1);
+
+	initStringInfo(&buf);
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (att->attisdropped || att->attgenerated != '\0')
+			continue;
+		if (buf.len > 0)
+			appendStringInfoString(&buf, ", ");
+		appendStringInfoString(&buf, quote_identifier(NameStr(att->attname)));
+	}
+	ReleaseTupleDesc(desc);
+	return buf.data;
+}
+
+/* Grant on the new partition every privilege granted on its parent (the owner's are implicit). */
+static void
+copy_privileges(Oid parent, const char *partition_qualified)
+{
+	Oid			argtypes[2] = {OIDOID, TEXTOID};
+	Datum		args[2] = {ObjectIdGetDatum(parent), CStringGetTextDatum(partition_qualified)};
+	uint64		ngrants;
+
+	ngrants = catalyst_spi_exec_args(
+		"SELECT pg_catalog.format('GRANT %s ON TABLE %s TO %s%s', a.privilege_type, $2,"
+		"       CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'"
+		"            ELSE pg_catalog.quote_ident(r.rolname) END,"
+		"       CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)"
+		"  FROM pg_catalog.pg_class c"
+		"  CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a"
+		"  LEFT JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) a.grantee"
+		" WHERE c.oid OPERATOR(pg_catalog.=) $1"
+		"   AND a.grantee OPERATOR(pg_catalog.<>) c.relowner",
+		2, argtypes, args, NULL, SPI_OK_SELECT, 0);
+
+	if (ngrants > 0)
+	{
+		SPITupleTable *grants = SPI_tuptable;
+
+		for (uint64 i = 0; i < ngrants; i++)
+			catalyst_spi_exec(SPI_getvalue(grants->vals[i], grants->tupdesc, 1), SPI_OK_UTILITY, 0);
+	}
+}
+
+/*
+ * Create one month's partition of `pt` unless a table of that name exists.  Returns true when it
+ * created one.
+ */
+static bool
+create_month_partition(const PartitionedTable *pt, Oid parent, int year, int month)
+{
+	char		relname[NAMEDATALEN];
+	char		from[32];
+	char		to[32];
+	const char *qparent = quote_qualified_identifier(CATALYST_SCHEMA, pt->table);
+	const char *qpart;
+	const char *qdefault;
+	const char *qkey = quote_identifier(pt->key);
+	char		default_name[NAMEDATALEN];
+	Oid			argtypes[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
+	Datum		bounds[2];
+	StringInfoData sql;
+	bool		default_has_rows;
+
+	snprintf(relname, sizeof(relname), "%s_%04d_%02d", pt->table, year, month);
+	if (OidIsValid(get_relname_relid(relname, get_rel_namespace(parent))))
+		return false;
+
+	snprintf(from, sizeof(from), "%04d-%02d-01 00:00:00+00", year, month);
+	snprintf(to, sizeof(to), "%04d-%02d-01 00:00:00+00",
+			 month == 12 ? year + 1 : year, month == 12 ? 1 : month + 1);
+	bounds[0] = DirectFunctionCall3(timestamptz_in, CStringGetDatum(from),
+									ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+	bounds[1] = DirectFunctionCall3(timestamptz_in, CStringGetDatum(to),
+									ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+
+	qpart = quote_qualified_identifier(CATALYST_SCHEMA, relname);
+	snprintf(default_name, sizeof(default_name), "%s_default", pt->table);
+	qdefault = quote_qualified_identifier(CATALYST_SCHEMA, default_name);
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql,
+					 "SELECT 1 FROM %s WHERE %s OPERATOR(pg_catalog.>=) $1 AND %s OPERATOR(pg_catalog.<) $2 LIMIT 1",
+					 qdefault, qkey, qkey);
+	default_has_rows = catalyst_spi_exec_args(sql.data, 2, argtypes, bounds, NULL,
+											  SPI_OK_SELECT, 1) > 0;
+
+	resetStringInfo(&sql);
+	if (!default_has_rows)
+	{
+		appendStringInfo(&sql, "CREATE TABLE %s PARTITION OF %s FOR VALUES FROM (%s) TO (%s)",
+						 qpart, qparent, quote_literal_cstr(from), quote_literal_cstr(to));
+		catalyst_spi_exec(sql.data, SPI_OK_UTILITY, 0);
+	}
+	else
+	{
+		/*
+		 * PARTITION OF would fail: the DEFAULT partition holds rows of this month.  Build the
+		 * partition as a plain table, move the rows into it and attach it; ATTACH then finds the
+		 * DEFAULT partition clean and creates the parent's indexes on the new partition.
+		 */
+		char	   *cols = writable_columns(parent);
+
+		appendStringInfo(&sql,
+						 "CREATE TABLE %s (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS "
+						 "INCLUDING GENERATED INCLUDING STORAGE)", qpart, qparent);
+		catalyst_spi_exec(sql.data, SPI_OK_UTILITY, 0);
+
+		resetStringInfo(&sql);
+		appendStringInfo(&sql,
+						 "WITH moved AS (DELETE FROM %s WHERE %s OPERATOR(pg_catalog.>=) $1 "
+						 "AND %s OPERATOR(pg_catalog.<) $2 RETURNING %s) "
+						 "INSERT INTO %s (%s) SELECT %s FROM moved",
+						 qdefault, qkey, qkey, cols, qpart, cols, cols);
+		catalyst_spi_exec_args(sql.data, 2, argtypes, bounds, NULL, SPI_OK_INSERT, 0);
+
+		resetStringInfo(&sql);
+		appendStringInfo(&sql, "ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%s) TO (%s)",
+						 qparent, qpart, quote_literal_cstr(from), quote_literal_cstr(to));
+		catalyst_spi_exec(sql.data, SPI_OK_UTILITY, 0);
+	}
+
+	copy_privileges(parent, qpart);
+
+	/*
+	 * A partition made while CREATE EXTENSION runs would become a member of the extension; like
+	 * its parent it is user data (see user_data.c), so it is released.
+	 */
+	if (creating_extension)
+	{
+		resetStringInfo(&sql);
+		appendStringInfo(&sql, "ALTER EXTENSION catalyst DROP TABLE %s", qpart);
+		catalyst_spi_exec(sql.data, SPI_OK_UTILITY, 0);
+	}
+
+	pfree(sql.data);
+	return true;
+}
+
+/*
+ * Create the missing partitions of the current UTC month and the `premake` months after it, for
+ * every partitioned table.  Runs as the owner of each table, so a partition is owned like its
+ * parent whoever calls this.
+ */
+int
+catalyst_create_monthly_partitions(int premake)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+	int			created = 0;
+	Oid			save_userid;
+	int			save_sec_context;
+
+	if (premake < 0 || premake > MAX_PREMAKE_MONTHS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("premake must be between 0 and %d months, not %d", MAX_PREMAKE_MONTHS, premake)));
+
+	if (timestamp2tm(GetCurrentTransactionStartTimestamp(), NULL, &tm, &fsec, NULL, NULL) != 0)
+		elog(ERROR, "current timestamp out of range");
+
+	catalyst_bind_user_data();
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	catalyst_spi_connect();
+	for (size_t t = 0; t < lengthof(partitioned_tables); t++)
+	{
+		const PartitionedTable *pt = &partitioned_tables[t];
+		Oid			parent = catalyst_relid(pt->table);
+		int			year = tm.tm_year;
+		int			month = tm.tm_mon;
+
+		SetUserIdAndSecContext(relation_owner(parent),
+							   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+		for (int i = 0; i <= premake; i++)
+		{
+			if (create_month_partition(pt, parent, year, month))
+				created++;
+			if (++month > 12)
+			{
+				month = 1;
+				year++;
+			}
+		}
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+	}
+	catalyst_spi_finish();
+	return created;
+}
+
+/* SQL-callable functions */
+
+PG_FUNCTION_INFO_V1(catalyst_create_monthly_partitions_sql);
+Datum
+catalyst_create_monthly_partitions_sql(PG_FUNCTION_ARGS)
+{
+	int			premake = PG_ARGISNULL(0) ? catalyst_premake_months : PG_GETARG_INT32(0);
+
+	PG_RETURN_INT32(catalyst_create_monthly_partitions(premake));
+}

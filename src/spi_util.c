@@ -1,0 +1,77 @@
+/*
+ * spi_util.c: SPI calls whose return codes are always checked.
+ *
+ * A failing statement raises its own ERROR; a return code other than the expected one means the
+ * statement did something its caller did not write it to do, which cannot happen, hence elog.
+ */
+#include "catalyst.h"
+
+void
+catalyst_spi_connect(void)
+{
+	int			rc = SPI_connect();
+
+	if (rc != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+}
+
+void
+catalyst_spi_finish(void)
+{
+	int			rc = SPI_finish();
+
+	if (rc != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed: %s", SPI_result_code_string(rc));
+}
+
+/*
+ * Prepare a statement once per backend: the plan is kept in SPI's long-lived memory and the
+ * caller stores it in a static.
+ */
+SPIPlanPtr
+catalyst_keep_plan(const char *query, int nargs, Oid *argtypes)
+{
+	SPIPlanPtr	plan = SPI_prepare(query, nargs, argtypes);
+
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed (%s): %s", SPI_result_code_string(SPI_result), query);
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "SPI_keepplan failed: %s", query);
+	return plan;
+}
+
+static void
+check_result(int rc, int expected, const char *what)
+{
+	if (rc != expected)
+		elog(ERROR, "SPI returned %s instead of %s: %s",
+			 SPI_result_code_string(rc), SPI_result_code_string(expected), what);
+}
+
+uint64
+catalyst_spi_exec(const char *query, int expected, long count)
+{
+	int			rc = SPI_execute(query, false, count);
+
+	check_result(rc, expected, query);
+	return SPI_processed;
+}
+
+uint64
+catalyst_spi_exec_args(const char *query, int nargs, Oid *argtypes, Datum *values,
+					   const char *nulls, int expected, long count)
+{
+	int			rc = SPI_execute_with_args(query, nargs, argtypes, values, nulls, false, count);
+
+	check_result(rc, expected, query);
+	return SPI_processed;
+}
+
+uint64
+catalyst_spi_exec_plan(SPIPlanPtr plan, Datum *values, const char *nulls, int expected, long count)
+{
+	int			rc = SPI_execute_plan(plan, values, nulls, false, count);
+
+	check_result(rc, expected, "prepared statement");
+	return SPI_processed;
+}
