@@ -38,6 +38,8 @@ fsync = off
 max_connections = 50
 log_min_messages = warning
 CONF
+		# extra settings, one per line, e.g. for benchmarks: CATALYST_PGCONF=$'fsync = on'
+		[ -n "${CATALYST_PGCONF:-}" ] && printf '%s\n' "$CATALYST_PGCONF" >>"$dir/data/postgresql.conf"
 	fi
 	as_server_user "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null
 	;;

@@ -41,6 +41,32 @@ extern void catalyst_define_settings(void);
 extern DateADT catalyst_trading_date_of(TimestampTz ts);
 extern TimestampTz catalyst_trading_day_start_of(DateADT day);
 
+/* run_as_owner.c: the extension's tables and acting as their owner */
+typedef struct CatalystSavedUser
+{
+	Oid			userid;
+	int			sec_context;
+} CatalystSavedUser;
+
+extern Oid	catalyst_relid(const char *relname);
+extern Oid	catalyst_relation_owner(Oid relid);
+extern void catalyst_become_owner(Oid relid, CatalystSavedUser *saved);
+extern void catalyst_restore_user(const CatalystSavedUser *saved);
+
+/* audit_log.c: one event appended to catalyst.audit_log (NULL fields stay NULL) */
+typedef struct CatalystAuditEvent
+{
+	const char *cycle_id;
+	const char *event_type;
+	const char *event_category;
+	const char *entity_type;
+	const char *entity_id;
+	const char *user_action;
+	struct Jsonb *details;		/* NULL: '{}' */
+} CatalystAuditEvent;
+
+extern void catalyst_audit_event(const CatalystAuditEvent *event);
+
 /* partitions.c: monthly partitions of scan_results and audit_log */
 extern int	catalyst_create_monthly_partitions(int premake);
 

@@ -37,33 +37,6 @@ static const PartitionedTable partitioned_tables[] = {
 
 #define MAX_PREMAKE_MONTHS 120
 
-static Oid
-catalyst_relid(const char *relname)
-{
-	Oid			nsp = get_namespace_oid(CATALYST_SCHEMA, false);
-	Oid			relid = get_relname_relid(relname, nsp);
-
-	if (!OidIsValid(relid))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("table %s.%s does not exist", CATALYST_SCHEMA, relname),
-				 errhint("Is the catalyst extension installed in this database?")));
-	return relid;
-}
-
-static Oid
-relation_owner(Oid relid)
-{
-	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	Oid			owner;
-
-	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "cache lookup failed for relation %u", relid);
-	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
-	ReleaseSysCache(tuple);
-	return owner;
-}
-
 /* "col1, col2, ..." of every stored, non-generated column: what a row move may write. */
 static char *
 writable_columns(Oid relid)
@@ -221,8 +194,7 @@ catalyst_create_monthly_partitions(int premake)
 	struct pg_tm tm;
 	fsec_t		fsec;
 	int			created = 0;
-	Oid			save_userid;
-	int			save_sec_context;
+	CatalystSavedUser saved;
 
 	if (premake < 0 || premake > MAX_PREMAKE_MONTHS)
 		ereport(ERROR,
@@ -234,7 +206,6 @@ catalyst_create_monthly_partitions(int premake)
 
 	catalyst_bind_user_data();
 
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
 	catalyst_spi_connect();
 	for (size_t t = 0; t < lengthof(partitioned_tables); t++)
 	{
@@ -243,8 +214,7 @@ catalyst_create_monthly_partitions(int premake)
 		int			year = tm.tm_year;
 		int			month = tm.tm_mon;
 
-		SetUserIdAndSecContext(relation_owner(parent),
-							   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+		catalyst_become_owner(parent, &saved);
 		for (int i = 0; i <= premake; i++)
 		{
 			if (create_month_partition(pt, parent, year, month))
@@ -255,7 +225,7 @@ catalyst_create_monthly_partitions(int premake)
 				year++;
 			}
 		}
-		SetUserIdAndSecContext(save_userid, save_sec_context);
+		catalyst_restore_user(&saved);
 	}
 	catalyst_spi_finish();
 	return created;

@@ -1,0 +1,58 @@
+/*
+ * run_as_owner.c: act as the owner of one of the extension's tables.
+ *
+ * Triggers and maintenance functions run as whoever fired or called them, but what they write
+ * (audit_log, performance_metrics, new partitions) belongs to the extension, not to that role.
+ * Like PostgreSQL's own referential-integrity triggers, they switch to the owner of the table
+ * they write for the duration of the write, with row-level security not forced on that owner.
+ * A transaction or subtransaction abort restores the user by itself.
+ */
+#include "catalyst.h"
+
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "miscadmin.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+Oid
+catalyst_relid(const char *relname)
+{
+	Oid			nsp = get_namespace_oid(CATALYST_SCHEMA, false);
+	Oid			relid = get_relname_relid(relname, nsp);
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("table %s.%s does not exist", CATALYST_SCHEMA, relname),
+				 errhint("Is the catalyst extension installed in this database?")));
+	return relid;
+}
+
+Oid
+catalyst_relation_owner(Oid relid)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	return owner;
+}
+
+void
+catalyst_become_owner(Oid relid, CatalystSavedUser *saved)
+{
+	GetUserIdAndSecContext(&saved->userid, &saved->sec_context);
+	SetUserIdAndSecContext(catalyst_relation_owner(relid),
+						   saved->sec_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_NOFORCE_RLS);
+}
+
+void
+catalyst_restore_user(const CatalystSavedUser *saved)
+{
+	SetUserIdAndSecContext(saved->userid, saved->sec_context);
+}
