@@ -25,8 +25,9 @@
  * (sub)transaction wrote is gone, so the state becomes unknown and the next change writes the
  * event again.  README, "Security", lists what this cannot see.
  *
- * A restore (pg_dump's output sets row_security = off, and only a superuser can restore rows with
- * it off) writes no event: the restored rows' history is in the restored audit_log.
+ * A superuser writing with row_security = off, which pg_dump's output sets, is taken for a restore
+ * and writes no event: the restored rows' history is in the restored audit_log.  Any other role
+ * with row_security off is audited as usual.
  */
 #include "catalyst.h"
 
@@ -285,25 +286,35 @@ row_event(TriggerData *trigdata, CatalystAuditEvent *event)
 	Relation	rel = trigdata->tg_relation;
 	TupleDesc	desc = RelationGetDescr(rel);
 	TriggerEvent ev = trigdata->tg_event;
-	HeapTuple	row = TRIGGER_FIRED_BY_DELETE(ev) ? trigdata->tg_trigtuple :
-		TRIGGER_FIRED_BY_UPDATE(ev) ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
+	HeapTuple	oldrow = TRIGGER_FIRED_BY_INSERT(ev) ? NULL : trigdata->tg_trigtuple;
+	HeapTuple	newrow = TRIGGER_FIRED_BY_INSERT(ev) ? trigdata->tg_trigtuple :
+		TRIGGER_FIRED_BY_UPDATE(ev) ? trigdata->tg_newtuple : NULL;
+	HeapTuple	row = newrow ? newrow : oldrow;
+	Datum		oldjson = (Datum) 0;
+	Datum		newjson = (Datum) 0;
 	JsonbParseState *state = NULL;
 	int			cycle_attnum = SPI_fnumber(desc, "cycle_id");
 
-	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	if (TRIGGER_FIRED_BY_UPDATE(ev))
 	{
 		int		   *attnums = palloc(desc->natts * sizeof(int));
-		int			n = changed_columns(desc, trigdata->tg_trigtuple, row, attnums);
+		int			n = changed_columns(desc, oldrow, newrow, attnums);
 
 		if (n == 0)
 			return false;
-		push_member(&state, "old", record_to_jsonb(columns_record(desc, trigdata->tg_trigtuple, attnums, n)), NULL);
-		push_member(&state, "new", record_to_jsonb(columns_record(desc, row, attnums, n)), NULL);
+		oldjson = columns_record(desc, oldrow, attnums, n);
+		newjson = columns_record(desc, newrow, attnums, n);
 	}
+	else if (oldrow)
+		oldjson = heap_copy_tuple_as_datum(oldrow, desc);
 	else
-		push_member(&state, TRIGGER_FIRED_BY_DELETE(ev) ? "old" : "new",
-					record_to_jsonb(heap_copy_tuple_as_datum(row, desc)), NULL);
+		newjson = heap_copy_tuple_as_datum(newrow, desc);
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	if (oldjson)
+		push_member(&state, "old", record_to_jsonb(oldjson), NULL);
+	if (newjson)
+		push_member(&state, "new", record_to_jsonb(newjson), NULL);
 	push_member(&state, "user", NULL, GetUserNameFromId(GetUserId(), false));
 
 	event->event_type = TRIGGER_FIRED_BY_INSERT(ev) ? "INSERT" :
@@ -339,7 +350,7 @@ catalyst_audit_row_change(PG_FUNCTION_ARGS)
 				 errmsg("audit_row_change() must be fired AFTER INSERT OR UPDATE OR DELETE FOR EACH ROW "
 						"or AFTER TRUNCATE FOR EACH STATEMENT")));
 
-	/* a restore: pg_dump's output runs with row_security off, which only a superuser may use so */
+	/* a restore (see the top of this file) */
 	if (!row_security && superuser())
 		return PointerGetDatum(NULL);
 
