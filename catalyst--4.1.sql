@@ -2,6 +2,29 @@
 
 \echo Use "CREATE EXTENSION catalyst" to load this file. \quit
 
+-- CREATE EXTENSION runs this script with search_path = @extschema@: whoever may create objects in
+-- that schema could capture the unqualified operators of the CHECK constraints and index
+-- predicates below (CVE-2018-1058, CVE-2020-14350).  So the schema must be owned by a superuser
+-- and writable by no one else; CREATE EXTENSION creates it so when it does not exist.
+DO $schema_check$
+BEGIN
+    IF EXISTS (
+        SELECT FROM pg_catalog.pg_namespace n
+        JOIN pg_catalog.pg_roles o ON o.oid OPERATOR(pg_catalog.=) n.nspowner
+        WHERE n.oid OPERATOR(pg_catalog.=) '@extschema@'::pg_catalog.regnamespace
+          AND (NOT o.rolsuper
+               OR EXISTS (SELECT FROM pg_catalog.aclexplode(n.nspacl) a
+                          WHERE a.privilege_type OPERATOR(pg_catalog.=) 'CREATE'
+                            AND a.grantee OPERATOR(pg_catalog.<>) n.nspowner)))
+    THEN
+        RAISE EXCEPTION 'schema @extschema@ is not safe to install catalyst into'
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'Its owner is not a superuser, or a role other than its owner may create objects in it.',
+                  HINT = 'Drop the schema (or make a superuser its owner and revoke CREATE on it from every other role), then run CREATE EXTENSION again.';
+    END IF;
+END
+$schema_check$;
+
 /*
  * Every name below is qualified with @extschema@ or pg_catalog: the script never depends on the
  * search_path of the role running CREATE EXTENSION.  Every deviation from the design document
@@ -456,6 +479,161 @@ AS 'MODULE_PATHNAME', 'catalyst_create_monthly_partitions_sql';
 ------------------------------------------------------------------------------------------------
 -- Security: roles, privileges, row-level security, row audit
 ------------------------------------------------------------------------------------------------
+
+-- Three group roles (README, "Security").  Roles belong to the cluster, not to a database or an
+-- extension: they are created once, by the first CREATE EXTENSION, with each one a member of the
+-- one below it; a role that exists already is left as the DBA made it.  DROP EXTENSION keeps them.
+DO $roles$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) 'catalyst_reader') THEN
+        CREATE ROLE catalyst_reader NOLOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) 'catalyst_trader') THEN
+        CREATE ROLE catalyst_trader NOLOGIN IN ROLE catalyst_reader;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) 'catalyst_admin') THEN
+        CREATE ROLE catalyst_admin NOLOGIN IN ROLE catalyst_trader;
+    END IF;
+END
+$roles$;
+
+-- Row audit: one audit_log event per row inserted, updated or deleted (C, src/row_audit.c).
+CREATE FUNCTION @extschema@.audit_row_change()
+RETURNS trigger
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'catalyst_audit_row_change';
+
+CREATE TRIGGER audit_trading_cycles_changes
+    AFTER INSERT OR UPDATE OR DELETE ON @extschema@.trading_cycles
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.audit_row_change();
+CREATE TRIGGER audit_trading_cycles_truncate
+    AFTER TRUNCATE ON @extschema@.trading_cycles
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.audit_row_change();
+CREATE TRIGGER audit_orders_changes
+    AFTER INSERT OR UPDATE OR DELETE ON @extschema@.orders
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.audit_row_change();
+CREATE TRIGGER audit_orders_truncate
+    AFTER TRUNCATE ON @extschema@.orders
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.audit_row_change();
+CREATE TRIGGER audit_positions_changes
+    AFTER INSERT OR UPDATE OR DELETE ON @extschema@.positions
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.audit_row_change();
+CREATE TRIGGER audit_positions_truncate
+    AFTER TRUNCATE ON @extschema@.positions
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.audit_row_change();
+
+-- audit_log is append-only, for superusers too: UPDATE, DELETE and TRUNCATE raise an error (C,
+-- src/audit_log.c).  The row trigger is cloned onto every partition; the TRUNCATE trigger is not,
+-- so each partition gets its own (create_monthly_partitions() adds it to the ones it makes).
+-- ENABLE ALWAYS: they fire under session_replication_role = replica too.
+CREATE FUNCTION @extschema@.audit_log_append_only()
+RETURNS trigger
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'catalyst_audit_log_append_only';
+
+CREATE TRIGGER audit_log_append_only
+    BEFORE UPDATE OR DELETE ON @extschema@.audit_log
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.audit_log_append_only();
+CREATE TRIGGER audit_log_no_truncate
+    BEFORE TRUNCATE ON @extschema@.audit_log
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.audit_log_append_only();
+CREATE TRIGGER audit_log_no_truncate
+    BEFORE TRUNCATE ON @extschema@.audit_log_default
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.audit_log_append_only();
+ALTER TABLE @extschema@.audit_log ENABLE ALWAYS TRIGGER audit_log_append_only;
+ALTER TABLE @extschema@.audit_log ENABLE ALWAYS TRIGGER audit_log_no_truncate;
+ALTER TABLE @extschema@.audit_log_default ENABLE ALWAYS TRIGGER audit_log_no_truncate;
+
+-- Row-level security (seed: orders only, for every role, with cycle_id IN (SELECT ...)): the
+-- reader and trader roles see and write only the orders and positions of active cycles, the admin
+-- role all of them.  EXISTS on trading_cycles' primary key lets the planner check one row by its
+-- key, or hash the active cycles for a scan of many rows, instead of evaluating an IN list.
+-- FORCE: the policies bind the tables' owner too, so that a role granted membership in the owner
+-- (which would make it an owner) does not bypass them.  Superusers and BYPASSRLS roles bypass
+-- row-level security anyway, and the extension's C code writes as the owner with row-level
+-- security not forced (src/run_as_owner.c), as PostgreSQL's foreign-key checks do.
+ALTER TABLE @extschema@.orders ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.orders FORCE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.positions ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.positions FORCE ROW LEVEL SECURITY;
+
+CREATE POLICY orders_policy ON @extschema@.orders
+    FOR ALL TO catalyst_reader, catalyst_trader
+    USING (EXISTS (SELECT FROM @extschema@.trading_cycles c
+                   WHERE c.cycle_id OPERATOR(pg_catalog.=) orders.cycle_id
+                     AND c.status OPERATOR(pg_catalog.=) 'active'))
+    WITH CHECK (EXISTS (SELECT FROM @extschema@.trading_cycles c
+                        WHERE c.cycle_id OPERATOR(pg_catalog.=) orders.cycle_id
+                          AND c.status OPERATOR(pg_catalog.=) 'active'));
+CREATE POLICY orders_admin_policy ON @extschema@.orders
+    FOR ALL TO catalyst_admin
+    USING (true) WITH CHECK (true);
+CREATE POLICY positions_policy ON @extschema@.positions
+    FOR ALL TO catalyst_reader, catalyst_trader
+    USING (EXISTS (SELECT FROM @extschema@.trading_cycles c
+                   WHERE c.cycle_id OPERATOR(pg_catalog.=) positions.cycle_id
+                     AND c.status OPERATOR(pg_catalog.=) 'active'))
+    WITH CHECK (EXISTS (SELECT FROM @extschema@.trading_cycles c
+                        WHERE c.cycle_id OPERATOR(pg_catalog.=) positions.cycle_id
+                          AND c.status OPERATOR(pg_catalog.=) 'active'));
+CREATE POLICY positions_admin_policy ON @extschema@.positions
+    FOR ALL TO catalyst_admin
+    USING (true) WITH CHECK (true);
+
+-- The views check privileges and row-level security as the role that queries them, not as their
+-- owner (a superuser, who would see every row).
+ALTER VIEW @extschema@.v_active_trading SET (security_invoker = true);
+ALTER VIEW @extschema@.v_daily_performance SET (security_invoker = true);
+
+-- Privileges.  Nothing of the extension is PUBLIC's: the REVOKEs run after every object of the
+-- script is made, and partitions made later copy their parent's privileges (src/partitions.c).
+-- Trigger functions need no EXECUTE privilege to fire.
+REVOKE ALL ON ALL TABLES IN SCHEMA @extschema@ FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA @extschema@ FROM PUBLIC;
+REVOKE ALL ON ALL ROUTINES IN SCHEMA @extschema@ FROM PUBLIC;
+GRANT USAGE ON SCHEMA @extschema@ TO catalyst_reader;
+
+-- catalyst_reader: every table and view, audit_log without the rows' contents and the clients'
+-- addresses (details holds old and new rows, which row-level security would hide from it).
+GRANT SELECT ON @extschema@.trading_cycles, @extschema@.orders, @extschema@.positions,
+    @extschema@.positions_archive, @extschema@.trading_signals, @extschema@.pattern_detections,
+    @extschema@.news_catalysts, @extschema@.performance_metrics,
+    @extschema@.scan_results, @extschema@.scan_results_default,
+    @extschema@.v_active_trading, @extschema@.v_daily_performance
+    TO catalyst_reader;
+GRANT SELECT (log_id, cycle_id, event_type, event_category, entity_type, entity_id, user_action,
+              created_at)
+    ON @extschema@.audit_log TO catalyst_reader;
+GRANT EXECUTE ON FUNCTION @extschema@.trading_date(timestamptz),
+    @extschema@.trading_day_start(date), @extschema@.position_hold_time(@extschema@.positions)
+    TO catalyst_reader;
+
+-- catalyst_trader (and what catalyst_reader may): what a trading engine writes.  No DELETE.
+GRANT INSERT, UPDATE ON @extschema@.trading_cycles, @extschema@.orders, @extschema@.positions,
+    @extschema@.trading_signals, @extschema@.pattern_detections, @extschema@.news_catalysts,
+    @extschema@.scan_results, @extschema@.scan_results_default
+    TO catalyst_trader;
+GRANT USAGE ON SEQUENCE @extschema@.positions_position_id_seq,
+    @extschema@.trading_signals_signal_id_seq, @extschema@.pattern_detections_detection_id_seq,
+    @extschema@.news_catalysts_catalyst_id_seq
+    TO catalyst_trader;
+
+-- catalyst_admin (and what catalyst_trader may): corrections, the archive and the metrics, the
+-- whole audit trail (read only: nobody writes it but the extension), partition maintenance, and
+-- the maintenance settings.  catalyst.audit and catalyst.audit_retention_days stay superuser-only:
+-- they decide what the audit trail keeps.
+GRANT DELETE ON @extschema@.trading_cycles, @extschema@.orders, @extschema@.positions,
+    @extschema@.trading_signals, @extschema@.pattern_detections, @extschema@.news_catalysts,
+    @extschema@.scan_results, @extschema@.scan_results_default
+    TO catalyst_admin;
+GRANT INSERT, UPDATE, DELETE ON @extschema@.positions_archive, @extschema@.performance_metrics
+    TO catalyst_admin;
+GRANT USAGE ON SEQUENCE @extschema@.performance_metrics_metric_id_seq TO catalyst_admin;
+GRANT SELECT ON @extschema@.audit_log, @extschema@.audit_log_default TO catalyst_admin;
+GRANT EXECUTE ON FUNCTION @extschema@.create_monthly_partitions(integer) TO catalyst_admin;
+GRANT SET ON PARAMETER catalyst.premake_months, catalyst.scan_retention_days,
+    catalyst.position_archive_days, catalyst.retention_keep_detached, catalyst.trading_timezone
+    TO catalyst_admin;
 
 ------------------------------------------------------------------------------------------------
 -- pg_dump keeps the rows of every table and the position of every sequence of the extension

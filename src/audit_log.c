@@ -1,25 +1,40 @@
 /*
- * audit_log.c: append one event to catalyst.audit_log.
+ * audit_log.c: the audit trail, catalyst.audit_log: appending events, and refusing anything else.
  *
  * Every writer of the audit trail (the position-close trigger, the row audit trigger, the
  * maintenance functions) goes through catalyst_audit_event(), so an event always carries the
  * client's address and application name, and is written as the owner of audit_log: the role that
  * caused the event needs no privilege on the audit trail.
+ *
+ * audit_log is append-only: audit_log_append_only(), a BEFORE UPDATE OR DELETE row trigger on
+ * audit_log (cloned onto every partition) and a BEFORE TRUNCATE statement trigger on audit_log and
+ * on each of its partitions, refuses every change, whoever asks, superusers included.  Old events
+ * leave only with whole partitions (DETACH and DROP fire no row trigger).  The one exception is
+ * the extension's own maintenance code moving rows between partitions, which runs its statement
+ * through catalyst_spi_exec_maintenance().
  */
 #include "catalyst.h"
 
 #include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/jsonb.h"
+#include "utils/rel.h"
 
 static SPIPlanPtr insert_event_plan = NULL;
+
+/* Nonzero while maintenance code runs a statement that may delete audit_log rows. */
+static int	maintenance_depth = 0;
 
 void
 catalyst_audit_event(const CatalystAuditEvent *event)
 {
-	Oid			argtypes[7] = {VARCHAROID, VARCHAROID, VARCHAROID, VARCHAROID, VARCHAROID, VARCHAROID, JSONBOID};
-	Datum		values[7];
-	char		nulls[7];
+	Oid			argtypes[8] = {VARCHAROID, VARCHAROID, VARCHAROID, VARCHAROID, VARCHAROID, VARCHAROID,
+	JSONBOID, TEXTOID};
+	Datum		values[8];
+	char		nulls[8];
 	const char *texts[6] = {event->cycle_id, event->event_type, event->event_category,
 	event->entity_type, event->entity_id, event->user_action};
 	CatalystSavedUser saved;
@@ -31,18 +46,104 @@ catalyst_audit_event(const CatalystAuditEvent *event)
 	}
 	values[6] = event->details ? JsonbPGetDatum(event->details) : (Datum) 0;
 	nulls[6] = event->details ? ' ' : 'n';
+	/* the application name as the session set it; an empty one is unknown */
+	values[7] = (application_name && application_name[0]) ? CStringGetTextDatum(application_name) : (Datum) 0;
+	nulls[7] = (application_name && application_name[0]) ? ' ' : 'n';
 
 	catalyst_spi_connect();
 	if (insert_event_plan == NULL)
 		insert_event_plan = catalyst_keep_plan(
 			"INSERT INTO catalyst.audit_log (cycle_id, event_type, event_category, entity_type,"
 			"       entity_id, user_action, details, ip_address, user_agent)"
-			" VALUES ($1, $2, $3, $4, $5, $6, pg_catalog.coalesce($7, '{}'::pg_catalog.jsonb),"
-			"         pg_catalog.inet_client_addr(),"
-			"         pg_catalog.nullif(pg_catalog.current_setting('application_name'), ''))",
-			7, argtypes);
+			" VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, '{}'::pg_catalog.jsonb),"
+			"         pg_catalog.inet_client_addr(), $8)",
+			8, argtypes);
 	catalyst_become_owner(catalyst_relid("audit_log"), &saved);
 	catalyst_spi_exec_plan(insert_event_plan, values, nulls, SPI_OK_INSERT, 0);
 	catalyst_restore_user(&saved);
 	catalyst_spi_finish();
+}
+
+/*
+ * Run one statement of the maintenance code that may delete rows of audit_log (moving them out of
+ * the DEFAULT partition into a new monthly one): the append-only trigger lets its DELETEs through.
+ */
+uint64
+catalyst_spi_exec_maintenance(const char *query, int nargs, Oid *argtypes, Datum *values,
+							  const char *nulls, int expected, long count)
+{
+	uint64		processed;
+
+	maintenance_depth++;
+	PG_TRY();
+	{
+		processed = catalyst_spi_exec_args(query, nargs, argtypes, values, nulls, expected, count);
+	}
+	PG_FINALLY();
+	{
+		maintenance_depth--;
+	}
+	PG_END_TRY();
+	return processed;
+}
+
+/*
+ * Protect a new partition of audit_log against TRUNCATE (the row trigger is cloned onto it by
+ * PostgreSQL; a statement trigger is not).  Called by create_monthly_partitions() as the owner.
+ */
+void
+catalyst_audit_log_protect_partition(const char *qualified_partition)
+{
+	StringInfoData sql;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql,
+					 "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON %s"
+					 " FOR EACH STATEMENT EXECUTE FUNCTION %s()",
+					 qualified_partition,
+					 quote_qualified_identifier(CATALYST_SCHEMA, "audit_log_append_only"));
+	catalyst_spi_exec(sql.data, SPI_OK_UTILITY, 0);
+	resetStringInfo(&sql);
+	appendStringInfo(&sql, "ALTER TABLE %s ENABLE ALWAYS TRIGGER audit_log_no_truncate",
+					 qualified_partition);
+	catalyst_spi_exec(sql.data, SPI_OK_UTILITY, 0);
+	pfree(sql.data);
+}
+
+/* SQL-callable functions */
+
+PG_FUNCTION_INFO_V1(catalyst_audit_log_append_only);
+Datum
+catalyst_audit_log_append_only(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TriggerEvent ev;
+	const char *operation;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("audit_log_append_only() must be called as a trigger")));
+	ev = trigdata->tg_event;
+	if (!TRIGGER_FIRED_BEFORE(ev) ||
+		!(TRIGGER_FIRED_FOR_ROW(ev) ? (TRIGGER_FIRED_BY_UPDATE(ev) || TRIGGER_FIRED_BY_DELETE(ev))
+		  : TRIGGER_FIRED_BY_TRUNCATE(ev)))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("audit_log_append_only() must be fired BEFORE UPDATE OR DELETE FOR EACH ROW "
+						"or BEFORE TRUNCATE FOR EACH STATEMENT")));
+
+	if (TRIGGER_FIRED_BY_DELETE(ev) && maintenance_depth > 0)
+		return PointerGetDatum(trigdata->tg_trigtuple);
+
+	operation = TRIGGER_FIRED_BY_UPDATE(ev) ? "UPDATE" :
+		TRIGGER_FIRED_BY_DELETE(ev) ? "DELETE" : "TRUNCATE";
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("audit_log is append-only: %s is refused", operation),
+			 errdetail("%s on \"%s\" would change or remove events, which no role may do.",
+					   operation, RelationGetRelationName(trigdata->tg_relation)),
+			 errhint("Old events leave audit_log only when retention drops whole monthly partitions "
+					 "(catalyst.audit_retention_days).")));
+	pg_unreachable();
 }

@@ -9,6 +9,7 @@
 #include "datatype/timestamp.h"
 #include "utils/date.h"
 #include "executor/spi.h"
+#include "utils/jsonb.h"
 
 #if PG_VERSION_NUM < 150000
 #error "catalyst requires PostgreSQL 15 or later"
@@ -62,10 +63,15 @@ typedef struct CatalystAuditEvent
 	const char *entity_type;
 	const char *entity_id;
 	const char *user_action;
-	struct Jsonb *details;		/* NULL: '{}' */
+	Jsonb	   *details;		/* NULL: '{}' */
 } CatalystAuditEvent;
 
 extern void catalyst_audit_event(const CatalystAuditEvent *event);
+
+/* audit_log.c (security): audit_log is append-only but for the maintenance code */
+extern uint64 catalyst_spi_exec_maintenance(const char *query, int nargs, Oid *argtypes,
+											Datum *values, const char *nulls, int expected, long count);
+extern void catalyst_audit_log_protect_partition(const char *qualified_partition);
 
 /* partitions.c: monthly partitions of scan_results and audit_log */
 extern int	catalyst_create_monthly_partitions(int premake);

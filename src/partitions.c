@@ -28,11 +28,13 @@ typedef struct PartitionedTable
 {
 	const char *table;
 	const char *key;
+	/* what a new partition needs beyond its parent's privileges, or NULL */
+	void		(*protect) (const char *qualified_partition);
 } PartitionedTable;
 
 static const PartitionedTable partitioned_tables[] = {
-	{"scan_results", "scan_time"},
-	{"audit_log", "created_at"},
+	{"scan_results", "scan_time", NULL},
+	{"audit_log", "created_at", catalyst_audit_log_protect_partition},
 };
 
 #define MAX_PREMAKE_MONTHS 120
@@ -158,7 +160,8 @@ create_month_partition(const PartitionedTable *pt, Oid parent, int year, int mon
 						 "AND %s OPERATOR(pg_catalog.<) $2 RETURNING %s) "
 						 "INSERT INTO %s (%s) SELECT %s FROM moved",
 						 qdefault, qkey, qkey, cols, qpart, cols, cols);
-		catalyst_spi_exec_args(sql.data, 2, argtypes, bounds, NULL, SPI_OK_INSERT, 0);
+		/* audit_log's append-only trigger lets this move out of the DEFAULT partition through */
+		catalyst_spi_exec_maintenance(sql.data, 2, argtypes, bounds, NULL, SPI_OK_INSERT, 0);
 
 		resetStringInfo(&sql);
 		appendStringInfo(&sql, "ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%s) TO (%s)",
@@ -167,6 +170,8 @@ create_month_partition(const PartitionedTable *pt, Oid parent, int year, int mon
 	}
 
 	copy_privileges(parent, qpart);
+	if (pt->protect)
+		pt->protect(qpart);
 
 	/*
 	 * A partition made while CREATE EXTENSION runs would become a member of the extension; like

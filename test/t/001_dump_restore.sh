@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # pg_dump + pg_restore of a database using catalyst reproduces every row of every table, every
-# partition and every sequence position, without a single restore error; so does a plain dump
-# replayed by psql.  Runs against the cluster of scripts/test.sh (PGHOST, PGPORT, PGUSER).
+# partition and every sequence position, and the privileges, policies and triggers, without a
+# single restore error; so does a plain dump replayed by psql.  Runs against the cluster of scripts/test.sh (PGHOST, PGPORT, PGUSER).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -10,7 +10,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 notok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1"; echo "#   got:      $2"; echo "#   expected: $3"; fi; }
 
-echo "1..9"
+echo "1..10"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 q() { psql -X -q -v ON_ERROR_STOP=1 -At -d "$@"; }
@@ -48,6 +48,25 @@ ORDER BY 1 \gexec
 SELECT format('SELECT %L || '' '' || last_value || '' '' || is_called FROM %s', c.oid::regclass, c.oid::regclass)
 FROM pg_class c WHERE c.relnamespace = 'catalyst'::regnamespace AND c.relkind = 'S'
 ORDER BY 1 \gexec
+-- the security setup: privileges (columns too), row-level security, view options, triggers, policies
+-- (a NULL acl is the default one: compare what is in effect)
+SELECT c.oid::regclass || ' acl '
+       || coalesce(c.relacl, acldefault(CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END::"char", c.relowner))::text
+       || ' rls ' || c.relrowsecurity
+       || '/' || c.relforcerowsecurity || ' options ' || coalesce(array_to_string(c.reloptions, ','), '-')
+FROM pg_class c WHERE c.relnamespace = 'catalyst'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'S')
+ORDER BY 1;
+SELECT a.attrelid::regclass || '.' || a.attname || ' acl ' || a.attacl::text
+FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+WHERE c.relnamespace = 'catalyst'::regnamespace AND a.attacl IS NOT NULL ORDER BY 1;
+SELECT p.oid::regprocedure || ' acl ' || coalesce(p.proacl, acldefault('f'::"char", p.proowner))::text
+FROM pg_proc p WHERE p.pronamespace = 'catalyst'::regnamespace ORDER BY 1;
+SELECT t.tgrelid::regclass || ' trigger ' || t.tgname || ' ' || t.tgenabled::text
+FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+WHERE c.relnamespace = 'catalyst'::regnamespace AND NOT t.tgisinternal ORDER BY 1;
+SELECT p.polrelid::regclass || ' policy ' || p.polname || ' ' || p.polroles::regrole[]::text || ' '
+       || pg_catalog.pg_get_expr(p.polqual, p.polrelid)
+FROM pg_policy p ORDER BY 1;
 SQL
 }
 fingerprint dump_src >"$work/src.txt" || bail "fingerprinting the source failed"
@@ -55,6 +74,12 @@ fingerprint dump_src >"$work/src.txt" || bail "fingerprinting the source failed"
 check "the fingerprint covers every table and partition" \
 	"$(grep -cE '^catalyst\.[a-z_0-9]+ [0-9]+ ([0-9a-f]{32})?$' "$work/src.txt")" "28"
 check "no table of the source database is empty" "$(grep -E '^catalyst\.[a-z_]+ 0 ' "$work/src.txt")" ""
+# privileges of every table, partition, view, sequence and function and of audit_log's 8 granted
+# columns; the 4 policies; the TRUNCATE guard of audit_log and its 10 partitions
+check "the fingerprint covers privileges, policies and the audit triggers" \
+	"$(grep -c ' acl ' "$work/src.txt") $(grep -c ' policy ' "$work/src.txt") $(grep -c 'trigger audit_log_no_truncate A' "$work/src.txt")" \
+	"$(q dump_src -c "SELECT (SELECT count(*) FROM pg_class WHERE relnamespace = 'catalyst'::regnamespace AND relkind IN ('r', 'p', 'v', 'S'))
+	                       + 8 + (SELECT count(*) FROM pg_proc WHERE pronamespace = 'catalyst'::regnamespace)") 4 11"
 
 pg_dump -Fc -f "$work/catalyst.dump" dump_src
 check "pg_dump -Fc succeeds" "$?" "0"

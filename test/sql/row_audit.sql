@@ -1,0 +1,149 @@
+-- The row audit trail: every INSERT, UPDATE and DELETE on trading_cycles, orders and positions
+-- writes exactly one audit_log event, with the primary key, the cycle, the old and new values
+-- (for UPDATE the changed columns only), the role, the client; catalyst.audit switches it off for
+-- a superuser, and the switch itself is recorded.
+CREATE EXTENSION catalyst;
+
+-- the audit triggers are on these three tables and no other
+SELECT pg_get_triggerdef(t.oid) AS audit_trigger
+FROM pg_trigger t
+WHERE t.tgfoid = 'catalyst.audit_row_change()'::regprocedure ORDER BY t.tgrelid::regclass::text, t.tgname;
+
+CREATE ROLE regress_sec_audit_trader LOGIN IN ROLE catalyst_trader;
+CREATE ROLE regress_sec_audit_admin LOGIN IN ROLE catalyst_admin;
+
+-- the trader needs no privilege on audit_log for its changes to be audited
+SET application_name = 'engine-7';
+SET SESSION AUTHORIZATION regress_sec_audit_trader;
+INSERT INTO catalyst.trading_cycles (cycle_id, mode, scan_frequency) VALUES ('aud-1', 'normal', 300);
+INSERT INTO catalyst.orders (order_id, cycle_id, symbol, direction, order_type, quantity)
+VALUES ('aud-o1', 'aud-1', 'AAPL', 'buy', 'market', 10),
+       ('aud-o2', 'aud-1', 'TSLA', 'sell', 'limit', 5),
+       ('aud-o3', 'aud-1', 'NVDA', 'buy', 'market', 1);
+UPDATE catalyst.orders SET status = 'filled', executed_price = 190.25, executed_quantity = 10 WHERE order_id = 'aud-o1';
+INSERT INTO catalyst.positions (position_id, cycle_id, symbol, side, quantity, entry_order_id, entry_price, stop_loss)
+VALUES (1, 'aud-1', 'AAPL', 'long', 10, 'aud-o1', 190.25, 185.00),
+       (2, 'aud-1', 'TSLA', 'short', 5, 'aud-o2', 240.00, NULL);
+-- one statement, three orders: three events
+UPDATE catalyst.orders SET metadata = '{"batch": 1}';
+-- two rows touched, one really changed: one event; an UPDATE that changes nothing (but
+-- updated_at, which the trigger stamps) is no change and writes none
+UPDATE catalyst.positions SET unrealized_pnl = CASE position_id WHEN 1 THEN 12.50 END;
+UPDATE catalyst.positions SET unrealized_pnl = unrealized_pnl;
+UPDATE catalyst.positions SET updated_at = '2001-01-01' WHERE position_id = 1;
+-- an upsert that updates is an UPDATE
+INSERT INTO catalyst.orders (order_id, cycle_id, symbol, direction, order_type, quantity)
+VALUES ('aud-o3', 'aud-1', 'NVDA', 'buy', 'market', 1)
+ON CONFLICT (order_id) DO UPDATE SET status = 'cancelled';
+-- what is rolled back or fails leaves no event
+BEGIN;
+UPDATE catalyst.orders SET status = 'rejected' WHERE order_id = 'aud-o2';
+ROLLBACK;
+\set VERBOSITY terse
+UPDATE catalyst.orders SET status = 'lost' WHERE order_id = 'aud-o2';
+\set VERBOSITY default
+-- no row, no event
+UPDATE catalyst.orders SET status = 'filled' WHERE order_id = 'no-such-order';
+RESET SESSION AUTHORIZATION;
+
+-- the admin deletes; the row's last values are in the event
+CREATE TEMP TABLE before_delete AS
+SELECT 'positions' AS entity_type, position_id::text AS entity_id, to_jsonb(p) AS old_row
+FROM catalyst.positions p WHERE position_id = 2
+UNION ALL
+SELECT 'orders', order_id, to_jsonb(o) FROM catalyst.orders o WHERE order_id = 'aud-o2';
+SET SESSION AUTHORIZATION regress_sec_audit_admin;
+DELETE FROM catalyst.positions WHERE position_id = 2;
+DELETE FROM catalyst.orders WHERE order_id = 'aud-o2';
+INSERT INTO catalyst.trading_cycles (cycle_id, mode, scan_frequency) VALUES ('aud-2', 'conservative', 600);
+DELETE FROM catalyst.trading_cycles WHERE cycle_id = 'aud-2';
+RESET SESSION AUTHORIZATION;
+
+-- Exactly one event per row changed.  Expected: trading_cycles 2 INSERT, 1 DELETE; orders 3
+-- INSERT, 1 + 3 + 1 UPDATE, 1 DELETE; positions 2 INSERT, 1 UPDATE, 1 DELETE.
+SELECT entity_type, event_type, count(*) AS events, count(DISTINCT entity_id) AS rows_named
+FROM catalyst.audit_log WHERE event_category = 'row_audit'
+GROUP BY 1, 2 ORDER BY 1, 2;
+
+-- each event names its row by primary key and its cycle, the role and the client
+SELECT entity_type, event_type, entity_id, cycle_id, details->>'user' AS by_user, user_agent,
+       ip_address IS NOT DISTINCT FROM inet_client_addr() AS client_address
+FROM catalyst.audit_log WHERE event_category = 'row_audit'
+ORDER BY entity_type, entity_id, log_id;
+
+-- an INSERT holds the whole new row (aud-1 was never changed since)
+SELECT a.entity_id, a.details->'new' = to_jsonb(c) AS whole_row
+FROM catalyst.audit_log a JOIN catalyst.trading_cycles c ON c.cycle_id = a.entity_id
+WHERE a.entity_type = 'trading_cycles' AND a.event_type = 'INSERT';
+-- an UPDATE holds the changed columns only, old and new
+SELECT entity_id, details - 'user' AS changes
+FROM catalyst.audit_log WHERE event_type = 'UPDATE' ORDER BY entity_type, entity_id, log_id;
+-- a DELETE holds the whole old row
+SELECT a.entity_type, a.entity_id, a.details->'old' = b.old_row AS whole_old_row
+FROM catalyst.audit_log a JOIN before_delete b USING (entity_type, entity_id)
+WHERE a.event_type = 'DELETE' ORDER BY 1;
+
+-- catalyst.audit: only a superuser may switch it
+SET SESSION AUTHORIZATION regress_sec_audit_trader;
+\set VERBOSITY terse
+SET catalyst.audit = off;
+\set VERBOSITY default
+RESET SESSION AUTHORIZATION;
+
+-- Switched off: no row event, but the first change made in the new state records
+-- 'audit_disabled'; switched on again, the first change records 'audit_enabled'.  The recorded
+-- state follows transactions: an 'audit_disabled' rolled back with its transaction is written
+-- again by the next change; one rolled back with a savepoint too.
+CREATE TEMP TABLE mark AS SELECT max(log_id) AS log_id FROM catalyst.audit_log;
+SET catalyst.audit = off;
+UPDATE catalyst.orders SET commission = 1 WHERE order_id = 'aud-o1';
+UPDATE catalyst.orders SET commission = 2 WHERE order_id = 'aud-o1';
+INSERT INTO catalyst.orders (order_id, cycle_id, symbol, direction, order_type, quantity)
+SELECT 'bulk-' || i, 'aud-1', 'AAPL', 'buy', 'market', i FROM generate_series(1, 100) i;
+SET catalyst.audit = on;
+UPDATE catalyst.orders SET commission = 3 WHERE order_id = 'aud-o1';
+BEGIN;
+SET LOCAL catalyst.audit = off;
+UPDATE catalyst.orders SET commission = 4 WHERE order_id = 'aud-o1';
+ROLLBACK;
+BEGIN;
+SET LOCAL catalyst.audit = off;
+UPDATE catalyst.orders SET commission = 5 WHERE order_id = 'aud-o1';
+SAVEPOINT s;
+SET LOCAL catalyst.audit = on;
+UPDATE catalyst.orders SET commission = 6 WHERE order_id = 'aud-o1';
+ROLLBACK TO s;
+UPDATE catalyst.orders SET commission = 7 WHERE order_id = 'aud-o1';
+COMMIT;
+UPDATE catalyst.orders SET commission = 8 WHERE order_id = 'aud-o1';
+SELECT row_number() OVER (ORDER BY a.log_id) AS n, a.event_type, a.entity_type, a.entity_id,
+       a.details->>'table' AS first_table, a.details->>'user' AS by_user,
+       a.details->'session' IS NOT NULL AS names_session,
+       a.details->'new'->>'commission' AS new_commission
+FROM catalyst.audit_log a, mark WHERE a.log_id > mark.log_id ORDER BY a.log_id;
+SELECT count(*) AS bulk_orders, (SELECT count(*) FROM catalyst.audit_log WHERE entity_id LIKE 'bulk-%') AS bulk_events
+FROM catalyst.orders WHERE order_id LIKE 'bulk-%';
+
+-- A restore writes no event: pg_dump's output runs with row_security off, and a superuser
+-- writing with row_security off is taken for a restore.  A trader with row_security off is still
+-- audited (or refused, where row-level security applies).
+CREATE TEMP TABLE mark2 AS SELECT max(log_id) AS log_id FROM catalyst.audit_log;
+SET row_security = off;
+INSERT INTO catalyst.trading_cycles (cycle_id, mode, scan_frequency) VALUES ('restored', 'normal', 300);
+SET SESSION AUTHORIZATION regress_sec_audit_trader;
+INSERT INTO catalyst.trading_cycles (cycle_id, mode, scan_frequency) VALUES ('aud-3', 'normal', 300);
+\set VERBOSITY terse
+INSERT INTO catalyst.orders (order_id, cycle_id, symbol, direction, order_type, quantity)
+VALUES ('aud-o9', 'aud-3', 'AAPL', 'buy', 'market', 1);
+\set VERBOSITY default
+RESET SESSION AUTHORIZATION;
+RESET row_security;
+SELECT a.event_type, a.entity_id FROM catalyst.audit_log a, mark2 WHERE a.log_id > mark2.log_id ORDER BY a.log_id;
+
+-- TRUNCATE of an audited table is one event
+TRUNCATE catalyst.positions;
+SELECT event_type, entity_type, entity_id, details->>'user' AS by_user
+FROM catalyst.audit_log WHERE event_type = 'TRUNCATE';
+
+DROP EXTENSION catalyst;
+DROP ROLE regress_sec_audit_trader, regress_sec_audit_admin;
