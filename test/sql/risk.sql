@@ -183,6 +183,9 @@ SELECT catalyst.catalyst_position_risk(100001) AS desk_settings,
        catalyst.calculate_position_risk(p_position_id => 100001) AS seed_name;
 RESET ALL;
 
+-- The row form is inlined: it reads the scan's own columns, the whole row is never built.
+EXPLAIN (VERBOSE, COSTS OFF) SELECT catalyst.catalyst_position_risk(p) FROM catalyst.positions p;
+
 -- NULL in, NULL out; an unknown id is an error naming it (SQLSTATE P0002), where the seed made up 0.30
 SELECT catalyst.catalyst_position_risk(NULL::integer) IS NULL AS by_id,
        catalyst.calculate_position_risk(NULL) IS NULL AS seed_name,
