@@ -40,6 +40,7 @@
 #include "executor/tuptable.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -638,6 +639,13 @@ position_probe(FmgrInfo *flinfo)
 	return probe;
 }
 
+/* Its access check (and scan) are from before an invalidation, or for another user */
+static bool
+probe_stale(const PositionProbe *probe)
+{
+	return probe->epoch != risk_epoch || probe->userid != GetUserId();
+}
+
 static bool
 direct_read_allowed(Oid relid)
 {
@@ -689,15 +697,16 @@ probe_build(PositionProbe *probe, Relation heap, Relation index)
  * there is no such row.
  */
 static bool
-score_direct(PositionProbe *probe, const RiskConstants *k, int32 position_id, Datum *score)
+score_direct(PositionProbe *probe, const RiskConstants *k, Oid relid, Oid pkey, int32 position_id,
+			 Datum *score)
 {
 	/*
 	 * A scan that exists was built in this transaction, under locks it still holds: it is
 	 * dropped whenever risk_epoch moves, at every transaction end and subtransaction abort.
 	 */
 	LOCKMODE	lockmode = (probe->scan == NULL || probe->busy) ? AccessShareLock : NoLock;
-	Relation	heap = table_open(positions_relid, lockmode);
-	Relation	index = index_open(positions_pkey, lockmode);
+	Relation	heap = table_open(relid, lockmode);
+	Relation	index = index_open(pkey, lockmode);
 	TupleTableSlot *slot;
 	MemoryContext old;
 	bool		found;
@@ -780,19 +789,37 @@ catalyst_position_risk_by_id(PG_FUNCTION_ARGS)
 	PositionProbe *probe = position_probe(fcinfo->flinfo);
 	Datum		score = (Datum) 0;
 	bool		found;
+	Oid			relid;
+	Oid			pkey;
 
 	risk_register_callbacks();
 	if (!OidIsValid(positions_relid))
 		resolve_positions();
-	if (probe->epoch != risk_epoch || probe->userid != GetUserId())
+	if (probe_stale(probe))
 	{
-		probe->direct = direct_read_allowed(positions_relid);
+		/*
+		 * Lock before checking access: taking the lock processes pending invalidations, so the
+		 * check sees the privileges and policies of now, as a query's would.
+		 */
+		LockRelationOid(positions_relid, AccessShareLock);
+		if (!OidIsValid(positions_relid))
+			resolve_positions();
+	}
+	/* copies: invalidations met from here on reset the cache, not these */
+	relid = positions_relid;
+	pkey = positions_pkey;
+	if (probe_stale(probe))
+	{
+		/* the epoch before the check: an invalidation the check itself meets forces another */
+		uint64		epoch = risk_epoch;
+
+		probe->direct = direct_read_allowed(relid);
 		probe->userid = GetUserId();
 		probe->scan = NULL;
-		probe->epoch = risk_epoch;
+		probe->epoch = epoch;
 	}
 	if (probe->direct)
-		found = score_direct(probe, k, position_id, &score);
+		found = score_direct(probe, k, relid, pkey, position_id, &score);
 	else
 		found = score_via_spi(k, position_id, &score);
 	if (!found)
