@@ -597,8 +597,8 @@ resolve_positions(void)
  * Straight through positions_pkey, as a nested loop's inner index scan does: the scan is begun
  * once per calling expression (fn_extra) and rescanned for each id.  Between calls it holds no
  * resource at all, only memory: no buffer pin (released before each call returns), no relcache
- * reference (each call opens the relations, and the reference index_beginscan takes is given
- * back at once), no tuple descriptor pin (the slot has a private copy).  So nothing is left to
+ * reference (a call holds its own while it runs, and the one index_beginscan takes is given back
+ * at once), no tuple descriptor pin (the slot has a private copy).  So nothing is left to
  * clean up when the query ends, errors out, or its expression outlives it (a PL/pgSQL simple
  * expression lives for the transaction); the memory goes with fn_mcxt.  A scan is rebuilt, not
  * trusted, when risk_epoch has moved, when the relations opened are not the ones it was built on,
@@ -700,19 +700,39 @@ static bool
 score_direct(PositionProbe *probe, const RiskConstants *k, Oid relid, Oid pkey, int32 position_id,
 			 Datum *score)
 {
-	/*
-	 * A scan that exists was built in this transaction, under locks it still holds: it is
-	 * dropped whenever risk_epoch moves, at every transaction end and subtransaction abort.
-	 */
-	LOCKMODE	lockmode = (probe->scan == NULL || probe->busy) ? AccessShareLock : NoLock;
-	Relation	heap = table_open(relid, lockmode);
-	Relation	index = index_open(pkey, lockmode);
+	Relation	heap;
+	Relation	index;
 	TupleTableSlot *slot;
 	MemoryContext old;
 	bool		found;
+#ifdef RELCACHE_FORCE_RELEASE
+	/* a debugging build that frees a relcache entry as soon as nobody references it */
+	bool		reuse = false;
+#else
+	bool		reuse = probe->scan != NULL && !probe->busy;
+#endif
 
-	if (probe->scan == NULL || probe->busy || probe->heap != heap || probe->index != index)
-		probe_build(probe, heap, index);
+	if (reuse)
+	{
+		/*
+		 * The scan's relations.  They are still locked: the scan was built in this transaction,
+		 * under locks held to its end, and a scan is dropped whenever risk_epoch moves, at every
+		 * transaction end and subtransaction abort.  And their relcache entries are still where
+		 * they were: unreferenced, an entry is freed or rebuilt only by an invalidation, which
+		 * moves risk_epoch too.  References are held while the call uses them.
+		 */
+		heap = probe->heap;
+		index = probe->index;
+		RelationIncrementReferenceCount(heap);
+		RelationIncrementReferenceCount(index);
+	}
+	else
+	{
+		heap = table_open(relid, AccessShareLock);
+		index = index_open(pkey, AccessShareLock);
+		if (probe->scan == NULL || probe->busy || probe->heap != heap || probe->index != index)
+			probe_build(probe, heap, index);
+	}
 	slot = probe->slot;
 
 	if (!ActiveSnapshotSet())
@@ -740,8 +760,9 @@ score_direct(PositionProbe *probe, const RiskConstants *k, Oid relid, Oid pkey, 
 	MemoryContextSwitchTo(old);
 	probe->busy = false;
 
-	index_close(index, NoLock);
-	table_close(heap, NoLock);
+	/* the locks stay, as a query's do, to the end of the transaction */
+	RelationClose(index);
+	RelationClose(heap);
 	return found;
 }
 
