@@ -468,6 +468,45 @@ AS 'MODULE_PATHNAME', 'catalyst_create_monthly_partitions_sql';
 -- Risk scoring
 ------------------------------------------------------------------------------------------------
 
+-- A position's risk score, 0 to 1: the seed's calculate_position_risk() formula, with its
+-- thresholds and weights as the catalyst.risk_* settings (README, "Risk scoring").
+-- An unknown id is an error (SQLSTATE P0002).
+CREATE FUNCTION @extschema@.catalyst_position_risk(position_id integer)
+RETURNS numeric
+LANGUAGE c STABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'catalyst_position_risk_by_id';
+
+-- The score of the given values, as if they were a position's columns.
+CREATE FUNCTION @extschema@.position_risk_score(unrealized_pnl numeric, opened_at timestamptz,
+    closed_at timestamptz, stop_loss numeric, entry_price numeric)
+RETURNS numeric
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'catalyst_position_risk_of_columns';
+
+-- The score of a row at hand: SELECT catalyst.catalyst_position_risk(p) FROM catalyst.positions p.
+-- A SQL function so that the planner inlines it: p.unrealized_pnl and the rest become the scan's
+-- own columns and the whole row is never built (building it costs more than the score).  Inlining
+-- rules out STRICT and a SET clause: position_risk_score() returns NULL for the NULL row, and the
+-- body, parsed when this is created, names nothing through the search_path.
+CREATE FUNCTION @extschema@.catalyst_position_risk(p @extschema@.positions)
+RETURNS numeric
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN @extschema@.position_risk_score(p.unrealized_pnl, p.opened_at, p.closed_at, p.stop_loss,
+                                       p.entry_price);
+
+-- The seed's name for the score by id.
+CREATE FUNCTION @extschema@.calculate_position_risk(p_position_id integer)
+RETURNS numeric
+LANGUAGE c STABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'catalyst_position_risk_by_id';
+
+-- Writes risk_score of the open positions (of one cycle, or all) whose score changed, in one
+-- UPDATE run as the owner of positions; returns how many rows it updated.
+CREATE FUNCTION @extschema@.refresh_position_risk(cycle_id varchar DEFAULT NULL)
+RETURNS integer
+LANGUAGE c VOLATILE
+AS 'MODULE_PATHNAME', 'catalyst_refresh_position_risk';
+
 ------------------------------------------------------------------------------------------------
 -- Position close and the performance roll-up
 ------------------------------------------------------------------------------------------------
@@ -605,7 +644,10 @@ GRANT SELECT (log_id, cycle_id, event_type, event_category, entity_type, entity_
               created_at)
     ON @extschema@.audit_log TO catalyst_reader;
 GRANT EXECUTE ON FUNCTION @extschema@.trading_date(timestamptz),
-    @extschema@.trading_day_start(date), @extschema@.position_hold_time(@extschema@.positions)
+    @extschema@.trading_day_start(date), @extschema@.position_hold_time(@extschema@.positions),
+    @extschema@.catalyst_position_risk(integer), @extschema@.catalyst_position_risk(@extschema@.positions),
+    @extschema@.calculate_position_risk(integer),
+    @extschema@.position_risk_score(numeric, timestamptz, timestamptz, numeric, numeric)
     TO catalyst_reader;
 
 -- catalyst_trader (and what catalyst_reader may): what a trading engine writes.  No DELETE.
@@ -630,7 +672,9 @@ GRANT INSERT, UPDATE, DELETE ON @extschema@.positions_archive, @extschema@.perfo
     TO catalyst_admin;
 GRANT USAGE ON SEQUENCE @extschema@.performance_metrics_metric_id_seq TO catalyst_admin;
 GRANT SELECT ON @extschema@.audit_log, @extschema@.audit_log_default TO catalyst_admin;
-GRANT EXECUTE ON FUNCTION @extschema@.create_monthly_partitions(integer) TO catalyst_admin;
+GRANT EXECUTE ON FUNCTION @extschema@.create_monthly_partitions(integer),
+    @extschema@.refresh_position_risk(varchar)
+    TO catalyst_admin;
 GRANT SET ON PARAMETER catalyst.premake_months, catalyst.scan_retention_days,
     catalyst.position_archive_days, catalyst.retention_keep_detached, catalyst.trading_timezone
     TO catalyst_admin;

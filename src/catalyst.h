@@ -89,4 +89,7 @@ extern uint64 catalyst_spi_exec_args(const char *query, int nargs, Oid *argtypes
 extern uint64 catalyst_spi_exec_plan(SPIPlanPtr plan, Datum *values, const char *nulls,
 									 int expected, long count);
 
+/* spi_util.c, for risk.c: a read-only query that sees the caller's snapshot (STABLE functions) */
+extern uint64 catalyst_spi_query_plan(SPIPlanPtr plan, Datum *values, const char *nulls, long count);
+
 #endif							/* CATALYST_H */

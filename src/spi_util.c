@@ -75,3 +75,16 @@ catalyst_spi_exec_plan(SPIPlanPtr plan, Datum *values, const char *nulls, int ex
 	check_result(rc, expected, "prepared statement");
 	return SPI_processed;
 }
+
+/*
+ * A prepared read-only query: it sees the caller's snapshot, as a STABLE function's queries must,
+ * instead of taking a new one.
+ */
+uint64
+catalyst_spi_query_plan(SPIPlanPtr plan, Datum *values, const char *nulls, long count)
+{
+	int			rc = SPI_execute_plan(plan, values, nulls, true, count);
+
+	check_result(rc, SPI_OK_SELECT, "prepared query");
+	return SPI_processed;
+}
