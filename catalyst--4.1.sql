@@ -510,7 +510,8 @@ CROSS JOIN LATERAL (
            CASE WHEN here THEN j.name
                 ELSE j.name OPERATOR(pg_catalog.||) '@' OPERATOR(pg_catalog.||) pg_catalog.current_database()
            END AS job_name
-    FROM (SELECT @extschema@.pg_cron_database() IS NOT DISTINCT FROM pg_catalog.current_database() AS here) h
+    FROM (SELECT COALESCE(@extschema@.pg_cron_database() OPERATOR(pg_catalog.=) pg_catalog.current_database(),
+                          false) AS here) h
 ) n
 ORDER BY j.ord
 $$;

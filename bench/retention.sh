@@ -117,6 +117,19 @@ FROM generate_series(1, $rows) g"
 	q "$db" -c "VACUUM ANALYZE $part" -c "CHECKPOINT"
 }
 sizes() { q "$1" -c "SELECT pg_database_size(current_database()) || ' ' || coalesce(pg_total_relation_size(to_regclass('$2')), 0)"; }
+wal_lsn() { q postgres -c "SELECT pg_current_wal_insert_lsn()"; }
+wal_since() { q postgres -c "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '$1')"; }
+# fs_free_ms BYTES: what this filesystem itself takes to give BYTES back (truncating a file of that
+# size, written around the page cache), next to the cluster's files
+fs_free_ms() {
+	local f=$bench_scratch/fs-free.bin t0 t1
+	dd if=/dev/zero of="$f" bs=1M count=$(( $1 / 1048576 + 1 )) oflag=direct conv=fsync status=none
+	t0=$(date +%s%N)
+	truncate -s 0 "$f"
+	t1=$(date +%s%N)
+	rm -f "$f"
+	awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.1f", ns / 1e6 }'
+}
 
 declare -A ms
 retire() {
@@ -126,18 +139,27 @@ retire() {
 	local part=scan_results_${month/-/_}
 	read -r cdb0 cpart0 <<<"$(sizes catalyst "catalyst.$part")"
 	read -r sdb0 spart0 <<<"$(sizes seed "$part")"
+	local lsn
+	lsn=$(wal_lsn)
 	ms[catalyst_$label]=$(stmt_ms catalyst "SELECT catalyst.cleanup_old_data()")
+	local cwal
+	cwal=$(wal_since "$lsn")
+	lsn=$(wal_lsn)
 	ms[seed_$label]=$(stmt_ms seed "SELECT cleanup_old_data()" "VACUUM scan_results")
+	local swal
+	swal=$(wal_since "$lsn")
+	ms[fs_$label]=$(fs_free_ms "$cpart0")
 	read -r cdb1 cpart1 <<<"$(sizes catalyst "catalyst.$part")"
 	read -r sdb1 spart1 <<<"$(sizes seed "$part")"
 	q catalyst -c "SELECT count(*) FROM catalyst.scan_results WHERE scan_time < '$month-01'::date + 31" | grep -qx 0
 	q seed -c "SELECT count(*) FROM scan_results WHERE scan_time < '$month-01'::date + 31" | grep -qx 0
 	echo "== retiring a month of scan_results holding $rows rows"
-	echo "catalyst cleanup_old_data() (drop the partition):  ${ms[catalyst_$label]} ms;" \
+	echo "catalyst cleanup_old_data() (drop the partition):  ${ms[catalyst_$label]} ms, WAL $(mb "$cwal");" \
 		"database $(mb "$cdb0") -> $(mb "$cdb1"), the month $(mb "$cpart0") -> $(mb "$cpart1")"
-	echo "seed cleanup_old_data() + VACUUM (DELETE):        ${ms[seed_$label]} ms;" \
+	echo "seed cleanup_old_data() + VACUUM (DELETE):        ${ms[seed_$label]} ms, WAL $(mb "$swal");" \
 		"database $(mb "$sdb0") -> $(mb "$sdb1"), the month $(mb "$spart0") -> $(mb "$spart1")"
 	echo "seed / catalyst: $(ratio "${ms[seed_$label]}" "${ms[catalyst_$label]}")x"
+	echo "(this filesystem alone takes ${ms[fs_$label]} ms to free $(mb "$cpart0"): truncate of a file that size)"
 	echo
 	# the seed's emptied partition goes, so that the next month starts from the same state
 	q seed -c "DROP TABLE $part"
@@ -148,5 +170,8 @@ retire "$large" 2020-02 large
 echo "== summary"
 echo "making 12 months ahead: pg_partman / catalyst = $(ratio "$best_partman" "$best_catalyst")x ($best_partman ms / $best_catalyst ms; at least 1.00 wanted)"
 echo "retiring $large vs $small rows, catalyst: $(ratio "${ms[catalyst_large]}" "${ms[catalyst_small]}")x (${ms[catalyst_large]} ms / ${ms[catalyst_small]} ms; at most 1.50 wanted)"
+c_small=$(awk -v a="${ms[catalyst_small]}" -v b="${ms[fs_small]}" 'BEGIN { printf "%.1f", a - b }')
+c_large=$(awk -v a="${ms[catalyst_large]}" -v b="${ms[fs_large]}" 'BEGIN { printf "%.1f", a - b }')
+echo "  the same without the filesystem's own freeing time: $(ratio "$c_large" "$c_small")x ($c_large ms / $c_small ms)"
 echo "retiring $small rows, seed DELETE + VACUUM / catalyst: $(ratio "${ms[seed_small]}" "${ms[catalyst_small]}")x (${ms[seed_small]} ms / ${ms[catalyst_small]} ms; at least 10 wanted)"
 echo "retiring $large rows, seed DELETE + VACUUM / catalyst: $(ratio "${ms[seed_large]}" "${ms[catalyst_large]}")x (${ms[seed_large]} ms / ${ms[catalyst_large]} ms)"

@@ -266,8 +266,8 @@ trim_cron_history(TimestampTz cutoff, uint64 *deleted)
 		"DELETE FROM cron.job_run_details d USING cron.job j"
 		" WHERE d.jobid OPERATOR(pg_catalog.=) j.jobid"
 		"   AND d.end_time OPERATOR(pg_catalog.<) $1"
-		"   AND pg_catalog.split_part(j.jobname, '@', 1) IN"
-		"       (SELECT m.job_name FROM catalyst.maintenance_jobs() m)",
+		"   AND pg_catalog.split_part(j.jobname, '@', 1) OPERATOR(pg_catalog.=)"
+		"       ANY (ARRAY(SELECT m.job_name FROM catalyst.maintenance_jobs() m))",
 		1, argtypes, values, NULL, SPI_OK_DELETE, 0);
 	return true;
 }

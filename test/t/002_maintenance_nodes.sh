@@ -44,8 +44,9 @@ hint_statements() {
 	psql -X -q -v SHOW_CONTEXT=never -d maint_other -c "SELECT catalyst.$1()" 2>&1 | grep '^SELECT cron\.'
 }
 schedule=$(hint_statements schedule_maintenance)
-check "the HINT of schedule_maintenance() has the statements of maintenance_jobs()" \
-	"$schedule" "$(q maint_other -c "SELECT statement FROM catalyst.maintenance_jobs()")"
+check "the HINT of schedule_maintenance() has the three statements of maintenance_jobs()" \
+	"$(grep -c '^SELECT cron.schedule_in_database(' <<<"$schedule"):$schedule" \
+	"3:$(q maint_other -c "SELECT statement FROM catalyst.maintenance_jobs()")"
 q "$cron_db" -c "$schedule" >/dev/null
 q "$cron_db" -c "$schedule" >/dev/null
 check "run twice in pg_cron's database, they schedule the three jobs once, to run in the other database" \
