@@ -11,10 +11,15 @@
 #      the same rows in both databases:
 #        catalyst   SELECT catalyst.cleanup_old_data()                (detach + drop the month)
 #        seed       SELECT cleanup_old_data(); VACUUM scan_results    (DELETE, then VACUUM)
-#      with the database's and the month's size on disk before and after.
+#      with the WAL written, the database's and the month's size on disk before and after, and
+#      what the filesystem alone takes to free that many bytes.  A month past its retention is
+#      not being read any more: between loading and retiring it the server restarts and the
+#      month's files leave the operating system's cache (CATALYST_BENCH_HOT=1: they stay, as just
+#      loaded).
 #
 # Times are the server round trips psql reports (\timing), in milliseconds; creation is the best of
-# CATALYST_BENCH_REPEAT (3) runs, each from the same starting point; a retirement happens once.
+# CATALYST_BENCH_REPEAT (5) runs, each from the same starting point, after a checkpoint, the two
+# taking turns to go first; a retirement happens once.
 #   bench/retention.sh                        the full run
 #   CATALYST_BENCH_SMALL_ROWS=100000 CATALYST_BENCH_LARGE_ROWS=400000 bench/retention.sh   quick
 set -euo pipefail
@@ -22,7 +27,8 @@ export CATALYST_BENCH_PORT=${CATALYST_BENCH_PORT:-54343}
 source "$(dirname "$0")/lib.sh"
 small=${CATALYST_BENCH_SMALL_ROWS:-1000000}
 large=${CATALYST_BENCH_LARGE_ROWS:-4000000}
-repeat=${CATALYST_BENCH_REPEAT:-3}
+repeat=${CATALYST_BENCH_REPEAT:-5}
+hot=${CATALYST_BENCH_HOT:-0}
 
 bench_start
 export PGOPTIONS='-c client_min_messages=warning'
@@ -78,14 +84,20 @@ children() { q "$1" -c "SELECT count(*) FROM pg_inherits WHERE inhparent IN ('$2
 
 best_catalyst=
 best_partman=
-for _ in $(seq "$repeat"); do
+time_catalyst() {
+	q catalyst -c "CHECKPOINT"
+	best_catalyst=$(min "$(stmt_ms catalyst "SELECT catalyst.create_monthly_partitions(12)")" "$best_catalyst")
+}
+time_partman() {
+	q partman -c "CHECKPOINT"
+	best_partman=$(min "$(stmt_ms partman "SELECT partman.run_maintenance()")" "$best_partman")
+}
+for rep in $(seq "$repeat"); do
 	q catalyst -c "$(reset_sql _ catalyst)"
 	q partman -c "$(reset_sql _p public)"
 	before_c=$(children catalyst catalyst)
 	before_p=$(children partman public)
-	q catalyst -c "CHECKPOINT"
-	best_catalyst=$(min "$(stmt_ms catalyst "SELECT catalyst.create_monthly_partitions(12)")" "$best_catalyst")
-	best_partman=$(min "$(stmt_ms partman "SELECT partman.run_maintenance()")" "$best_partman")
+	if [ $((rep % 2)) = 1 ]; then time_catalyst; time_partman; else time_partman; time_catalyst; fi
 	made_c=$(( $(children catalyst catalyst) - before_c ))
 	made_p=$(( $(children partman public) - before_p ))
 done
@@ -131,12 +143,40 @@ fs_free_ms() {
 	awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.1f", ns / 1e6 }'
 }
 
+# cold DB PARTITION...: the partitions' files (all forks and segments, indexes and TOAST too) leave
+# the operating system's cache; run after a restart, which empties shared_buffers
+cold() {
+	local db=$1 rel f seg
+	shift
+	for rel in "$@"; do
+		for f in $(q "$db" -c "
+			SELECT current_setting('data_directory') || '/' || pg_relation_filepath(c.oid)
+			FROM pg_class c
+			WHERE c.oid = '$rel'::regclass OR c.oid = (SELECT reltoastrelid FROM pg_class WHERE oid = '$rel'::regclass)
+			   OR c.oid IN (SELECT indexrelid FROM pg_index
+			                WHERE indrelid IN ('$rel'::regclass, (SELECT reltoastrelid FROM pg_class WHERE oid = '$rel'::regclass)))"); do
+			for seg in "$f" "$f".* "$f"_*; do
+				[ -f "$seg" ] && dd if="$seg" iflag=nocache count=0 status=none
+			done
+		done
+	done
+}
+restart() {
+	scripts/cluster.sh stop "$bench_scratch/cluster"
+	scripts/cluster.sh start "$bench_scratch/cluster" "$CATALYST_BENCH_PORT" catalyst "$bench_scratch/install"
+}
+
 declare -A ms
 retire() {
 	local rows=$1 month=$2 label=$3
 	load catalyst catalyst.scan_results "$month" "$rows"
 	load seed scan_results "$month" "$rows"
 	local part=scan_results_${month/-/_}
+	if [ "$hot" != 1 ]; then
+		restart
+		cold catalyst "catalyst.$part"
+		cold seed "$part"
+	fi
 	read -r cdb0 cpart0 <<<"$(sizes catalyst "catalyst.$part")"
 	read -r sdb0 spart0 <<<"$(sizes seed "$part")"
 	local lsn
@@ -167,7 +207,7 @@ retire() {
 retire "$small" 2020-01 small
 retire "$large" 2020-02 large
 
-echo "== summary"
+echo "== summary ($([ "$hot" = 1 ] && echo "months retired as just loaded, in the caches" || echo "months retired cold, out of the caches"))"
 echo "making 12 months ahead: pg_partman / catalyst = $(ratio "$best_partman" "$best_catalyst")x ($best_partman ms / $best_catalyst ms; at least 1.00 wanted)"
 echo "retiring $large vs $small rows, catalyst: $(ratio "${ms[catalyst_large]}" "${ms[catalyst_small]}")x (${ms[catalyst_large]} ms / ${ms[catalyst_small]} ms; at most 1.50 wanted)"
 c_small=$(awk -v a="${ms[catalyst_small]}" -v b="${ms[fs_small]}" 'BEGIN { printf "%.1f", a - b }')
