@@ -156,7 +156,7 @@ cold() {
 			   OR c.oid IN (SELECT indexrelid FROM pg_index
 			                WHERE indrelid IN ('$rel'::regclass, (SELECT reltoastrelid FROM pg_class WHERE oid = '$rel'::regclass)))"); do
 			for seg in "$f" "$f".* "$f"_*; do
-				[ -f "$seg" ] && dd if="$seg" iflag=nocache count=0 status=none
+				if [ -f "$seg" ]; then dd if="$seg" iflag=nocache count=0 status=none; fi
 			done
 		done
 	done
