@@ -458,7 +458,8 @@ ORDER BY d.trading_date DESC;
 ------------------------------------------------------------------------------------------------
 
 -- Creates the partitions of the current month and the next `premake` months (NULL: the setting
--- catalyst.premake_months) for scan_results and audit_log; returns how many it created.
+-- catalyst.premake_months) for scan_results and audit_log; returns how many it created, or NULL
+-- when it did nothing (hot standby, or another maintenance run in progress).
 CREATE FUNCTION @extschema@.create_monthly_partitions(premake integer DEFAULT NULL)
 RETURNS integer
 LANGUAGE c VOLATILE
@@ -514,6 +515,145 @@ AS 'MODULE_PATHNAME', 'catalyst_refresh_position_risk';
 ------------------------------------------------------------------------------------------------
 -- Retention, maintenance runs and pg_cron scheduling
 ------------------------------------------------------------------------------------------------
+
+-- The last completed run of each maintenance job: when it started and finished, the role that
+-- ran it, and what it did (the jsonb summary; for cleanup_old_data, what the function returned).
+-- A run that fails rolls back, this row's update included; pg_cron's cron.job_run_details and
+-- the server log keep its error.
+CREATE TABLE @extschema@.maintenance_runs (
+    job TEXT PRIMARY KEY CHECK (job IN ('create_monthly_partitions', 'cleanup_old_data')),
+    started_at TIMESTAMPTZ NOT NULL,
+    finished_at TIMESTAMPTZ NOT NULL,
+    run_by NAME NOT NULL,
+    summary JSONB NOT NULL
+);
+
+-- Retention by partition: retires the months of scan_results and audit_log older than their
+-- retention (dropped, or kept detached), archives old closed positions, trims pg_cron's history
+-- of catalyst's jobs; returns what it did.  Runs as the tables' owner, hence not for everyone.
+CREATE FUNCTION @extschema@.cleanup_old_data()
+RETURNS jsonb
+LANGUAGE c VOLATILE
+AS 'MODULE_PATHNAME', 'catalyst_cleanup_old_data';
+REVOKE ALL ON FUNCTION @extschema@.cleanup_old_data() FROM PUBLIC;
+
+-- The database pg_cron runs in (cron.database_name), or NULL when pg_cron is not loaded.  Read
+-- from pg_settings, which lists only loaded settings: cron.database_name written in
+-- postgresql.conf without pg_cron in shared_preload_libraries is a mere placeholder.
+CREATE FUNCTION @extschema@.pg_cron_database()
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT s.setting FROM pg_catalog.pg_settings s WHERE s.name OPERATOR(pg_catalog.=) 'cron.database_name');
+
+-- The pg_cron jobs of catalyst, for this database: name, schedule (pg_cron's time zone, GMT in
+-- pg_cron 1.4), command, and the statement that schedules it where pg_cron lives.  When pg_cron
+-- lives in another database, the names carry "@<this database>" so that several databases'
+-- jobs do not replace each other there (pg_cron names are unique per role).
+CREATE FUNCTION @extschema@.maintenance_jobs(
+    OUT job_name text, OUT schedule text, OUT command text, OUT statement text)
+RETURNS SETOF record
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT n.job_name, j.schedule, j.command,
+       CASE WHEN n.here
+            THEN pg_catalog.format('SELECT cron.schedule(%L, %L, %L);', n.job_name, j.schedule, j.command)
+            ELSE pg_catalog.format('SELECT cron.schedule_in_database(%L, %L, %L, %L);',
+                                   n.job_name, j.schedule, j.command, pg_catalog.current_database())
+       END
+FROM (VALUES
+        (1, 'catalyst-partitions', '0 1 * * *', 'SELECT @extschema@.create_monthly_partitions()'),
+        (2, 'catalyst-cleanup', '0 2 * * *', 'SELECT @extschema@.cleanup_old_data()'),
+        (3, 'catalyst-risk-refresh', '* * * * *', 'SELECT @extschema@.refresh_position_risk()')
+     ) AS j (ord, name, schedule, command)
+CROSS JOIN LATERAL (
+    SELECT here,
+           CASE WHEN here THEN j.name
+                ELSE j.name OPERATOR(pg_catalog.||) '@' OPERATOR(pg_catalog.||) pg_catalog.current_database()
+           END AS job_name
+    FROM (SELECT COALESCE(@extschema@.pg_cron_database() OPERATOR(pg_catalog.=) pg_catalog.current_database(),
+                          false) AS here) h
+) n
+ORDER BY j.ord
+$$;
+
+-- Raises the error that says why catalyst's jobs cannot be (un)scheduled from this database, if
+-- they cannot: pg_cron not loaded, loaded for another database (the HINT then gives the
+-- statements to run there), or not installed here.
+CREATE FUNCTION @extschema@.require_pg_cron_here(statements_for_cron_database text)
+RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    cron_database text := @extschema@.pg_cron_database();
+BEGIN
+    IF cron_database IS NULL THEN
+        RAISE EXCEPTION 'pg_cron is not loaded in this server'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'catalyst schedules its maintenance jobs with pg_cron, which runs only when preloaded.',
+                  HINT = pg_catalog.format('Add pg_cron to shared_preload_libraries and set cron.database_name = ''%s'' '
+                                           'in postgresql.conf, restart the server, run CREATE EXTENSION pg_cron in '
+                                           'that database, then call this function again.',
+                                           pg_catalog.current_database());
+    ELSIF cron_database OPERATOR(pg_catalog.<>) pg_catalog.current_database() THEN
+        RAISE EXCEPTION 'pg_cron runs in database "%", not in this one ("%")',
+                        cron_database, pg_catalog.current_database()
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'pg_cron keeps every job in the database named by cron.database_name, '
+                           'so catalyst cannot reach its jobs from here.',
+                  HINT = pg_catalog.format(E'Run these statements in database "%s" as a superuser:\n%s',
+                                           cron_database, statements_for_cron_database);
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'pg_cron') THEN
+        RAISE EXCEPTION 'pg_cron is not installed in this database'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'cron.database_name names this database, but CREATE EXTENSION pg_cron has not run in it.',
+                  HINT = 'Run CREATE EXTENSION pg_cron, then call this function again.';
+    END IF;
+END
+$$;
+
+-- Registers (or, run again, updates in place: pg_cron upserts by job name and role) the jobs of
+-- maintenance_jobs() with pg_cron in this database; returns them with their pg_cron job ids.
+CREATE FUNCTION @extschema@.schedule_maintenance()
+RETURNS TABLE (job_name text, schedule text, command text, jobid bigint)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM @extschema@.require_pg_cron_here(
+        (SELECT pg_catalog.string_agg(m.statement, E'\n' ORDER BY m.ordinality)
+         FROM @extschema@.maintenance_jobs() WITH ORDINALITY m));
+    RETURN QUERY
+        SELECT m.job_name, m.schedule, m.command, cron.schedule(m.job_name, m.schedule, m.command)
+        FROM @extschema@.maintenance_jobs() m;
+END
+$$;
+REVOKE ALL ON FUNCTION @extschema@.schedule_maintenance() FROM PUBLIC;
+
+-- Removes the jobs of maintenance_jobs() that the calling role has in pg_cron; returns how many.
+CREATE FUNCTION @extschema@.unschedule_maintenance()
+RETURNS integer
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    removed integer;
+BEGIN
+    PERFORM @extschema@.require_pg_cron_here(
+        (SELECT pg_catalog.string_agg(pg_catalog.format('SELECT cron.unschedule(%L);', m.job_name), E'\n'
+                                      ORDER BY m.ordinality)
+         FROM @extschema@.maintenance_jobs() WITH ORDINALITY m));
+    SELECT pg_catalog.count(cron.unschedule(m.job_name)) INTO removed
+    FROM @extschema@.maintenance_jobs() m
+    WHERE EXISTS (SELECT FROM cron.job c
+                  WHERE c.jobname OPERATOR(pg_catalog.=) m.job_name
+                    AND c.username OPERATOR(pg_catalog.=) CURRENT_USER);
+    RETURN removed;
+END
+$$;
+REVOKE ALL ON FUNCTION @extschema@.unschedule_maintenance() FROM PUBLIC;
 
 ------------------------------------------------------------------------------------------------
 -- Security: roles, privileges, row-level security, row audit
@@ -673,8 +813,12 @@ GRANT INSERT, UPDATE, DELETE ON @extschema@.positions_archive, @extschema@.perfo
 GRANT USAGE ON SEQUENCE @extschema@.performance_metrics_metric_id_seq TO catalyst_admin;
 GRANT SELECT ON @extschema@.audit_log, @extschema@.audit_log_default TO catalyst_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.create_monthly_partitions(integer),
-    @extschema@.refresh_position_risk(varchar)
+    @extschema@.refresh_position_risk(varchar), @extschema@.cleanup_old_data(),
+    @extschema@.schedule_maintenance(), @extschema@.unschedule_maintenance(),
+    @extschema@.maintenance_jobs(), @extschema@.pg_cron_database(),
+    @extschema@.require_pg_cron_here(text)
     TO catalyst_admin;
+GRANT SELECT ON @extschema@.maintenance_runs TO catalyst_admin;
 GRANT SET ON PARAMETER catalyst.premake_months, catalyst.scan_retention_days,
     catalyst.position_archive_days, catalyst.retention_keep_detached, catalyst.trading_timezone
     TO catalyst_admin;
@@ -692,6 +836,7 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.trading_signals', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.pattern_detections', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.news_catalysts', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.performance_metrics', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.maintenance_runs', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.positions_position_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.trading_signals_signal_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.pattern_detections_detection_id_seq', '');

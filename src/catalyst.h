@@ -9,6 +9,8 @@
 #include "datatype/timestamp.h"
 #include "utils/date.h"
 #include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "nodes/pg_list.h"
 #include "utils/jsonb.h"
 
 #if PG_VERSION_NUM < 150000
@@ -73,8 +75,43 @@ extern uint64 catalyst_spi_exec_maintenance(const char *query, int nargs, Oid *a
 											Datum *values, const char *nulls, int expected, long count);
 extern void catalyst_audit_log_protect_partition(const char *qualified_partition);
 
-/* partitions.c: monthly partitions of scan_results and audit_log */
-extern int	catalyst_create_monthly_partitions(int premake);
+/*
+ * partitions.c: the tables partitioned by month, the column each is partitioned by (timestamptz)
+ * and the setting that gives its retention in days (retention.c)
+ */
+typedef struct CatalystPartitionedTable
+{
+	const char *table;
+	const char *key;
+	const int  *retention_days;
+	/* what a new partition needs beyond its parent's privileges, or NULL */
+	void		(*protect) (const char *qualified_partition);
+} CatalystPartitionedTable;
+
+#define CATALYST_N_PARTITIONED_TABLES 2
+extern const CatalystPartitionedTable catalyst_partitioned_tables[CATALYST_N_PARTITIONED_TABLES];
+
+/*
+ * maintenance.c: around every maintenance job (create_monthly_partitions, cleanup_old_data):
+ * nothing on a hot standby, one run at a time, the last run recorded in maintenance_runs.
+ * The advisory lock's key is the eight bytes of "catalyst" (7161132844276347764), so a DBA can
+ * find it in pg_locks or hold it: SELECT pg_advisory_xact_lock(7161132844276347764).
+ */
+#define CATALYST_MAINTENANCE_LOCK_KEY INT64CONST(0x636174616c797374)
+
+typedef struct CatalystMaintenanceRun
+{
+	const char *job;			/* the SQL function's name */
+	TimestampTz started_at;
+	const char *run_by;			/* the calling role */
+	const char *skip_reason;	/* set when catalyst_maintenance_begin() returns false */
+} CatalystMaintenanceRun;
+
+extern bool catalyst_maintenance_begin(const char *job, CatalystMaintenanceRun *run);
+extern void catalyst_maintenance_record(const CatalystMaintenanceRun *run, Jsonb *summary);
+extern Jsonb *catalyst_maintenance_skipped_summary(const CatalystMaintenanceRun *run);
+extern void catalyst_append_json_names(StringInfo buf, List *names);
+extern Jsonb *catalyst_jsonb_from_text(const char *json);
 
 /* user_data.c: tables dumped as the user's, dropped with the extension */
 extern void catalyst_bind_user_data(void);
@@ -88,6 +125,7 @@ extern uint64 catalyst_spi_exec_args(const char *query, int nargs, Oid *argtypes
 									 Datum *values, const char *nulls, int expected, long count);
 extern uint64 catalyst_spi_exec_plan(SPIPlanPtr plan, Datum *values, const char *nulls,
 									 int expected, long count);
+extern char *catalyst_column_list(Oid relid);
 
 /* spi_util.c, for risk.c: a read-only query that sees the caller's snapshot (STABLE functions) */
 extern uint64 catalyst_spi_query_plan(SPIPlanPtr plan, Datum *values, const char *nulls, long count);

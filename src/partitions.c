@@ -6,6 +6,9 @@
  * starts (UTC, so the bounds never depend on the TimeZone of the session that made them).  Rows
  * already parked in the DEFAULT partition for a month being created are moved into the new
  * partition in the same transaction instead of making CREATE TABLE ... PARTITION OF fail.
+ *
+ * It is a maintenance job (maintenance.c): nothing on a hot standby, one run at a time, its last
+ * run recorded in maintenance_runs.  A run that finds another in progress returns NULL.
  */
 #include "catalyst.h"
 
@@ -20,46 +23,14 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
-#include "utils/typcache.h"
 #include "utils/timestamp.h"
 
-/* The partitioned tables of the extension and the column each is partitioned by. */
-typedef struct PartitionedTable
-{
-	const char *table;
-	const char *key;
-	/* what a new partition needs beyond its parent's privileges, or NULL */
-	void		(*protect) (const char *qualified_partition);
-} PartitionedTable;
-
-static const PartitionedTable partitioned_tables[] = {
-	{"scan_results", "scan_time", NULL},
-	{"audit_log", "created_at", catalyst_audit_log_protect_partition},
+const CatalystPartitionedTable catalyst_partitioned_tables[CATALYST_N_PARTITIONED_TABLES] = {
+	{"scan_results", "scan_time", &catalyst_scan_retention_days, NULL},
+	{"audit_log", "created_at", &catalyst_audit_retention_days, catalyst_audit_log_protect_partition},
 };
 
 #define MAX_PREMAKE_MONTHS 120
-
-/* "col1, col2, ..." of every stored, non-generated column: what a row move may write. */
-static char *
-writable_columns(Oid relid)
-{
-	StringInfoData buf;
-	TupleDesc	desc = lookup_rowtype_tupdesc(get_rel_type_id(relid), -1);
-
-	initStringInfo(&buf);
-	for (int i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-
-		if (att->attisdropped || att->attgenerated != '\0')
-			continue;
-		if (buf.len > 0)
-			appendStringInfoString(&buf, ", ");
-		appendStringInfoString(&buf, quote_identifier(NameStr(att->attname)));
-	}
-	ReleaseTupleDesc(desc);
-	return buf.data;
-}
 
 /* Grant on the new partition every privilege granted on its parent (the owner's are implicit). */
 static void
@@ -91,13 +62,14 @@ copy_privileges(Oid parent, const char *partition_qualified)
 }
 
 /*
- * Create one month's partition of `pt` unless a table of that name exists.  Returns true when it
- * created one.
+ * Create one month's partition of `pt`, named into relname[NAMEDATALEN], unless a table of that
+ * name exists.  Returns true when it created one; adds the rows it moved out of the DEFAULT
+ * partition to *rows_moved.
  */
 static bool
-create_month_partition(const PartitionedTable *pt, Oid parent, int year, int month)
+create_month_partition(const CatalystPartitionedTable *pt, Oid parent, int year, int month,
+					   char *relname, uint64 *rows_moved)
 {
-	char		relname[NAMEDATALEN];
 	char		from[32];
 	char		to[32];
 	const char *qparent = quote_qualified_identifier(CATALYST_SCHEMA, pt->table);
@@ -110,7 +82,7 @@ create_month_partition(const PartitionedTable *pt, Oid parent, int year, int mon
 	StringInfoData sql;
 	bool		default_has_rows;
 
-	snprintf(relname, sizeof(relname), "%s_%04d_%02d", pt->table, year, month);
+	snprintf(relname, NAMEDATALEN, "%s_%04d_%02d", pt->table, year, month);
 	if (OidIsValid(get_relname_relid(relname, get_rel_namespace(parent))))
 		return false;
 
@@ -147,7 +119,7 @@ create_month_partition(const PartitionedTable *pt, Oid parent, int year, int mon
 		 * partition as a plain table, move the rows into it and attach it; ATTACH then finds the
 		 * DEFAULT partition clean and creates the parent's indexes on the new partition.
 		 */
-		char	   *cols = writable_columns(parent);
+		char	   *cols = catalyst_column_list(parent);
 
 		appendStringInfo(&sql,
 						 "CREATE TABLE %s (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS "
@@ -161,7 +133,8 @@ create_month_partition(const PartitionedTable *pt, Oid parent, int year, int mon
 						 "INSERT INTO %s (%s) SELECT %s FROM moved",
 						 qdefault, qkey, qkey, cols, qpart, cols, cols);
 		/* audit_log's append-only trigger lets this move out of the DEFAULT partition through */
-		catalyst_spi_exec_maintenance(sql.data, 2, argtypes, bounds, NULL, SPI_OK_INSERT, 0);
+		*rows_moved += catalyst_spi_exec_maintenance(sql.data, 2, argtypes, bounds, NULL,
+													 SPI_OK_INSERT, 0);
 
 		resetStringInfo(&sql);
 		appendStringInfo(&sql, "ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%s) TO (%s)",
@@ -191,20 +164,16 @@ create_month_partition(const PartitionedTable *pt, Oid parent, int year, int mon
 /*
  * Create the missing partitions of the current UTC month and the `premake` months after it, for
  * every partitioned table.  Runs as the owner of each table, so a partition is owned like its
- * parent whoever calls this.
+ * parent whoever calls this.  Returns the names of the partitions it created.
  */
-int
-catalyst_create_monthly_partitions(int premake)
+static List *
+create_monthly_partitions(int premake, uint64 *rows_moved)
 {
 	struct pg_tm tm;
 	fsec_t		fsec;
-	int			created = 0;
+	List	   *created = NIL;
+	MemoryContext caller_context = CurrentMemoryContext;	/* outlives SPI's */
 	CatalystSavedUser saved;
-
-	if (premake < 0 || premake > MAX_PREMAKE_MONTHS)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("premake must be between 0 and %d months, not %d", MAX_PREMAKE_MONTHS, premake)));
 
 	if (timestamp2tm(GetCurrentTransactionStartTimestamp(), NULL, &tm, &fsec, NULL, NULL) != 0)
 		elog(ERROR, "current timestamp out of range");
@@ -212,9 +181,9 @@ catalyst_create_monthly_partitions(int premake)
 	catalyst_bind_user_data();
 
 	catalyst_spi_connect();
-	for (size_t t = 0; t < lengthof(partitioned_tables); t++)
+	for (int t = 0; t < CATALYST_N_PARTITIONED_TABLES; t++)
 	{
-		const PartitionedTable *pt = &partitioned_tables[t];
+		const CatalystPartitionedTable *pt = &catalyst_partitioned_tables[t];
 		Oid			parent = catalyst_relid(pt->table);
 		int			year = tm.tm_year;
 		int			month = tm.tm_mon;
@@ -222,8 +191,15 @@ catalyst_create_monthly_partitions(int premake)
 		catalyst_become_owner(parent, &saved);
 		for (int i = 0; i <= premake; i++)
 		{
-			if (create_month_partition(pt, parent, year, month))
-				created++;
+			char		relname[NAMEDATALEN];
+
+			if (create_month_partition(pt, parent, year, month, relname, rows_moved))
+			{
+				MemoryContext spi_context = MemoryContextSwitchTo(caller_context);
+
+				created = lappend(created, pstrdup(relname));
+				MemoryContextSwitchTo(spi_context);
+			}
 			if (++month > 12)
 			{
 				month = 1;
@@ -238,11 +214,38 @@ catalyst_create_monthly_partitions(int premake)
 
 /* SQL-callable functions */
 
+/*
+ * create_monthly_partitions(premake integer DEFAULT NULL) RETURNS integer: how many partitions it
+ * created, or NULL when it did nothing (hot standby, or another maintenance run in progress).
+ */
 PG_FUNCTION_INFO_V1(catalyst_create_monthly_partitions_sql);
 Datum
 catalyst_create_monthly_partitions_sql(PG_FUNCTION_ARGS)
 {
 	int			premake = PG_ARGISNULL(0) ? catalyst_premake_months : PG_GETARG_INT32(0);
+	CatalystMaintenanceRun run;
+	List	   *created;
+	uint64		rows_moved = 0;
+	StringInfoData summary;
 
-	PG_RETURN_INT32(catalyst_create_monthly_partitions(premake));
+	if (premake < 0 || premake > MAX_PREMAKE_MONTHS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("premake must be between 0 and %d months, not %d", MAX_PREMAKE_MONTHS, premake),
+				 errdetail("premake is the number of months after the current one to make partitions for."),
+				 errhint("Without an argument it makes catalyst.premake_months (now %d) months ahead.",
+						 catalyst_premake_months)));
+
+	if (!catalyst_maintenance_begin("create_monthly_partitions", &run))
+		PG_RETURN_NULL();
+
+	created = create_monthly_partitions(premake, &rows_moved);
+
+	initStringInfo(&summary);
+	appendStringInfo(&summary, "{\"outcome\": \"done\", \"premake\": %d, \"created\": ", premake);
+	catalyst_append_json_names(&summary, created);
+	appendStringInfo(&summary, ", \"rows_moved_from_default\": " UINT64_FORMAT "}", rows_moved);
+	catalyst_maintenance_record(&run, catalyst_jsonb_from_text(summary.data));
+
+	PG_RETURN_INT32(list_length(created));
 }

@@ -3,8 +3,15 @@
  *
  * A failing statement raises its own ERROR; a return code other than the expected one means the
  * statement did something its caller did not write it to do, which cannot happen, hence elog.
+ * Also the column list of statements that copy rows from one table to another.
  */
 #include "catalyst.h"
+
+#include "access/tupdesc.h"
+#include "catalog/pg_attribute.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/typcache.h"
 
 void
 catalyst_spi_connect(void)
@@ -87,4 +94,29 @@ catalyst_spi_query_plan(SPIPlanPtr plan, Datum *values, const char *nulls, long 
 
 	check_result(rc, SPI_OK_SELECT, "prepared query");
 	return SPI_processed;
+}
+
+/*
+ * "col1, col2, ..." of every stored, non-generated column of a table: what a statement moving
+ * its rows (DELETE ... RETURNING into INSERT) may write.
+ */
+char *
+catalyst_column_list(Oid relid)
+{
+	StringInfoData buf;
+	TupleDesc	desc = lookup_rowtype_tupdesc(get_rel_type_id(relid), -1);
+
+	initStringInfo(&buf);
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (att->attisdropped || att->attgenerated != '\0')
+			continue;
+		if (buf.len > 0)
+			appendStringInfoString(&buf, ", ");
+		appendStringInfoString(&buf, quote_identifier(NameStr(att->attname)));
+	}
+	ReleaseTupleDesc(desc);
+	return buf.data;
 }

@@ -7,7 +7,7 @@ SELECT has_schema('catalyst');
 SELECT tables_are('catalyst', ARRAY[
     'trading_cycles', 'scan_results', 'scan_results_default', 'orders', 'positions', 'positions_archive',
     'trading_signals', 'pattern_detections', 'news_catalysts', 'performance_metrics', 'audit_log',
-    'audit_log_default',
+    'audit_log_default', 'maintenance_runs',
     'scan_results_' || to_char(now() AT TIME ZONE 'UTC', 'YYYY_MM'),
     'scan_results_' || to_char(now() AT TIME ZONE 'UTC' + interval '1 month', 'YYYY_MM'),
     'scan_results_' || to_char(now() AT TIME ZONE 'UTC' + interval '2 months', 'YYYY_MM'),

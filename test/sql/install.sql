@@ -4,7 +4,7 @@ CREATE EXTENSION catalyst;
 SELECT extname, extversion, extrelocatable, extnamespace::regnamespace
 FROM pg_extension WHERE extname = 'catalyst';
 
--- the nine tables of the seed, positions_archive, the DEFAULT partitions and both views
+-- the nine tables of the seed, positions_archive, maintenance_runs, the DEFAULT partitions and both views
 SELECT c.relname, c.relkind
 FROM pg_class c
 WHERE c.relnamespace = 'catalyst'::regnamespace

@@ -70,9 +70,9 @@ FROM pg_policy p ORDER BY 1;
 SQL
 }
 fingerprint dump_src >"$work/src.txt" || bail "fingerprinting the source failed"
-# a row count and checksum for each of the 10 tables and 18 partitions (9 months of 2 tables)
+# a row count and checksum for each of the 11 tables (maintenance_runs too) and 18 partitions (9 months of 2 tables)
 check "the fingerprint covers every table and partition" \
-	"$(grep -cE '^catalyst\.[a-z_0-9]+ [0-9]+ ([0-9a-f]{32})?$' "$work/src.txt")" "28"
+	"$(grep -cE '^catalyst\.[a-z_0-9]+ [0-9]+ ([0-9a-f]{32})?$' "$work/src.txt")" "29"
 check "no table of the source database is empty" "$(grep -E '^catalyst\.[a-z_]+ 0 ' "$work/src.txt")" ""
 # privileges of every table, partition, view, sequence and function and of audit_log's 8 granted
 # columns; the 4 policies; the TRUNCATE guard of audit_log and its 10 partitions

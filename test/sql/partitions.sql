@@ -1,0 +1,100 @@
+-- create_monthly_partitions(): the current UTC month and `premake` ahead, idempotent, rows parked
+-- in DEFAULT moved, the parent's indexes and privileges, bad premake refused, runs recorded.
+CREATE EXTENSION catalyst;
+
+-- the month names the checks below expect: the current UTC month and the ones after it
+CREATE FUNCTION pg_temp.months(parent text, first int, last int) RETURNS SETOF text
+LANGUAGE sql STABLE AS $$
+    SELECT parent || '_' || to_char(date_trunc('month', now() AT TIME ZONE 'UTC') + i * interval '1 month', 'YYYY_MM')
+    FROM generate_series(first, last) i
+$$;
+-- the monthly partitions a parent has, by name
+CREATE FUNCTION pg_temp.monthly(parent text) RETURNS SETOF text
+LANGUAGE sql STABLE AS $$
+    SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+    WHERE i.inhparent = ('catalyst.' || parent)::regclass AND c.relname <> parent || '_default'
+    ORDER BY 1
+$$;
+
+-- CREATE EXTENSION made the current month and catalyst.premake_months (3) ahead, exactly
+SELECT p AS parent,
+       ARRAY(SELECT pg_temp.monthly(p)) = ARRAY(SELECT pg_temp.months(p, 0, 3)) AS now_and_3_ahead
+FROM unnest(ARRAY['scan_results', 'audit_log']) p;
+-- and recorded the run
+SELECT job, run_by = current_user AS run_by_me, finished_at >= started_at AS timed,
+       summary->>'outcome' AS outcome, summary->'premake' AS premake,
+       jsonb_array_length(summary->'created') AS created, summary->'rows_moved_from_default' AS moved
+FROM catalyst.maintenance_runs;
+
+-- idempotent: a second call creates nothing
+SELECT catalyst.create_monthly_partitions() AS created_again;
+
+-- premake outside 0..120 is an error that changes nothing (not even the run record)
+SELECT summary AS last_summary FROM catalyst.maintenance_runs WHERE job = 'create_monthly_partitions' \gset
+SELECT catalyst.create_monthly_partitions(-1);
+SELECT catalyst.create_monthly_partitions(100000);
+SELECT count(*) AS monthly_partitions FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+WHERE c.relnamespace = 'catalyst'::regnamespace AND c.relname ~ '_[0-9]{4}_[0-9]{2}$';
+SELECT summary = :'last_summary'::jsonb AS record_unchanged FROM catalyst.maintenance_runs
+WHERE job = 'create_monthly_partitions';
+
+-- privileges granted on a parent are copied to the partitions made later
+CREATE ROLE regress_catalyst_reader;
+GRANT SELECT ON catalyst.scan_results TO regress_catalyst_reader;
+
+-- rows written for months without a partition are parked in DEFAULT ...
+INSERT INTO catalyst.trading_cycles (cycle_id, mode, scan_frequency) VALUES ('c-1', 'normal', 300);
+INSERT INTO catalyst.scan_results (scan_id, cycle_id, symbol, scan_time, price, volume, momentum_score,
+                                   catalyst_score, pattern_score, technical_score)
+SELECT 's-' || i, 'c-1', 'AAPL', date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+                                 + interval '5 months' + i * interval '1 day', 100 + i, 10 * i, 50, 60, 70, 80
+FROM generate_series(1, 3) i;
+INSERT INTO catalyst.audit_log (event_type, event_category, created_at)
+VALUES ('parked', 'test', date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' + interval '4 months');
+SELECT tableoid::regclass, count(*) FROM catalyst.scan_results GROUP BY 1
+UNION ALL
+-- (the row audit trail of the test's own inserts is left out: this test is about partitions)
+SELECT tableoid::regclass, count(*) FROM catalyst.audit_log WHERE event_category <> 'row_audit' GROUP BY 1
+ORDER BY 1;
+
+-- ... and moved into their partitions when those are made, instead of making them fail
+SELECT catalyst.create_monthly_partitions(6) AS created;
+SELECT p AS parent,
+       ARRAY(SELECT pg_temp.monthly(p)) = ARRAY(SELECT pg_temp.months(p, 0, 6)) AS now_and_6_ahead
+FROM unnest(ARRAY['scan_results', 'audit_log']) p;
+SELECT tableoid::regclass::text = 'catalyst.' || pg_temp.months('scan_results', 5, 5) AS in_its_month,
+       count(*), sum(volume) AS volume, min(total_score) AS total_score
+FROM catalyst.scan_results GROUP BY 1;
+SELECT tableoid::regclass::text = 'catalyst.' || pg_temp.months('audit_log', 4, 4) AS in_its_month, event_type
+FROM catalyst.audit_log WHERE event_category <> 'row_audit';
+SELECT (SELECT count(*) FROM catalyst.scan_results_default) AS scan_default,
+       (SELECT count(*) FROM catalyst.audit_log_default) AS audit_default;
+SELECT summary->'created' = to_jsonb(ARRAY(SELECT pg_temp.months('scan_results', 4, 6)
+                                           UNION ALL SELECT pg_temp.months('audit_log', 4, 6))) AS created_named,
+       summary->'rows_moved_from_default' AS rows_moved
+FROM catalyst.maintenance_runs WHERE job = 'create_monthly_partitions';
+
+-- the partition that received the moved rows has the parent's indexes, and the reader's grant
+SELECT (SELECT count(*) FROM pg_index WHERE indrelid = 'catalyst.scan_results'::regclass) AS parent_indexes,
+       count(*) AS partition_indexes_attached_to_them
+FROM pg_index x JOIN pg_inherits i ON i.inhrelid = x.indexrelid
+WHERE x.indrelid = ('catalyst.' || (SELECT pg_temp.months('scan_results', 5, 5)))::regclass
+  AND i.inhparent IN (SELECT indexrelid FROM pg_index WHERE indrelid = 'catalyst.scan_results'::regclass);
+SELECT count(*) AS new_partitions,
+       count(*) FILTER (WHERE has_table_privilege('regress_catalyst_reader', 'catalyst.' || m, 'SELECT')) AS reader_may_select
+FROM pg_temp.months('scan_results', 4, 6) m;
+
+-- a role that does not own the tables may make partitions; they belong to the tables' owner
+GRANT USAGE ON SCHEMA catalyst TO regress_catalyst_reader;
+GRANT EXECUTE ON FUNCTION catalyst.create_monthly_partitions(integer) TO regress_catalyst_reader;
+SET ROLE regress_catalyst_reader;
+SELECT catalyst.create_monthly_partitions(7) AS created_by_reader;
+RESET ROLE;
+SELECT run_by AS last_run_by FROM catalyst.maintenance_runs WHERE job = 'create_monthly_partitions';
+SELECT count(*) AS partitions, count(*) FILTER (WHERE c.relowner <> p.relowner) AS not_owned_like_parent
+FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+WHERE i.inhparent IN ('catalyst.scan_results'::regclass, 'catalyst.audit_log'::regclass);
+
+DROP EXTENSION catalyst;
+REVOKE USAGE ON SCHEMA catalyst FROM regress_catalyst_reader;
+DROP ROLE regress_catalyst_reader;
