@@ -287,35 +287,72 @@ CREATE INDEX idx_news_categories ON @extschema@.news_catalysts USING GIN (catego
 -- 8. Performance metrics
 ------------------------------------------------------------------------------------------------
 
--- Money columns are widened from the seed's DECIMAL(10,2)/(12,2): a day's sums must not overflow.
+-- One row per cycle and trading date, kept by the position-close triggers (see "Position close
+-- and the performance roll-up" below).  The row holds the running state of the day's trades
+-- (the columns after updated_at); every derived metric is generated from that state, so the
+-- incremental path and the full recompute, which both write only the state, always read the
+-- same metrics.  Money columns are widened from the seed's DECIMAL(10,2)/(12,2); a value beyond a
+-- column's range (a ratio above 9999.99, say) is clamped to the range instead of failing.
 CREATE TABLE @extschema@.performance_metrics (
     metric_id SERIAL PRIMARY KEY,
     cycle_id VARCHAR(20) NOT NULL,
     metric_date DATE NOT NULL,
-    total_trades INTEGER DEFAULT 0,
-    winning_trades INTEGER DEFAULT 0,
-    losing_trades INTEGER DEFAULT 0,
+    total_trades INTEGER NOT NULL DEFAULT 0,
+    winning_trades INTEGER NOT NULL DEFAULT 0,
+    losing_trades INTEGER NOT NULL DEFAULT 0,
     win_rate DECIMAL(5,2) GENERATED ALWAYS AS (
         CASE WHEN total_trades > 0
         THEN (winning_trades::DECIMAL / total_trades * 100)
         ELSE 0 END
     ) STORED,
-    gross_pnl DECIMAL(20,2) DEFAULT 0,
-    commissions DECIMAL(20,2) DEFAULT 0,
-    net_pnl DECIMAL(20,2) GENERATED ALWAYS AS (gross_pnl - commissions) STORED,
-    average_win DECIMAL(20,2),
-    average_loss DECIMAL(20,2),
+    gross_pnl DECIMAL(20,2) GENERATED ALWAYS AS (
+        LEAST(GREATEST(sum_wins + sum_losses, -99999999999999999.99), 99999999999999999.99)
+    ) STORED,
+    commissions DECIMAL(20,2) NOT NULL DEFAULT 0,
+    net_pnl DECIMAL(20,2) GENERATED ALWAYS AS (
+        LEAST(GREATEST(sum_wins + sum_losses - commissions, -99999999999999999.99), 99999999999999999.99)
+    ) STORED,
+    average_win DECIMAL(20,2) GENERATED ALWAYS AS (sum_wins / NULLIF(winning_trades, 0)) STORED,
+    average_loss DECIMAL(20,2) GENERATED ALWAYS AS (sum_losses / NULLIF(losing_trades, 0)) STORED,
     largest_win DECIMAL(20,2),
     largest_loss DECIMAL(20,2),
-    profit_factor DECIMAL(6,2),
-    sharpe_ratio DECIMAL(6,2),
-    max_drawdown DECIMAL(20,2),
-    recovery_factor DECIMAL(6,2),
-    avg_hold_time INTERVAL,
-    total_volume BIGINT,
+    profit_factor DECIMAL(6,2) GENERATED ALWAYS AS (
+        CASE WHEN sum_losses < 0 THEN LEAST(sum_wins / -sum_losses, 9999.99) END
+    ) STORED,
+    -- mean / sample standard deviation of the returns, from the exact sums
+    sharpe_ratio DECIMAL(6,2) GENERATED ALWAYS AS (
+        CASE WHEN total_trades > 1
+              AND total_trades * sum_squared_returns > sum_returns * sum_returns
+        THEN LEAST(GREATEST(
+            (sum_returns / total_trades)
+            / pg_catalog.sqrt((total_trades * sum_squared_returns - sum_returns * sum_returns)
+                              / (total_trades::NUMERIC * (total_trades - 1))),
+            -9999.99), 9999.99)
+        END
+    ) STORED,
+    max_drawdown DECIMAL(20,2) GENERATED ALWAYS AS (LEAST(deepest_drawdown, 99999999999999999.99)) STORED,
+    recovery_factor DECIMAL(6,2) GENERATED ALWAYS AS (
+        CASE WHEN deepest_drawdown > 0
+        THEN LEAST(GREATEST((sum_wins + sum_losses - commissions) / deepest_drawdown, -9999.99), 9999.99)
+        END
+    ) STORED,
+    avg_hold_time INTERVAL GENERATED ALWAYS AS (
+        pg_catalog.justify_hours(INTERVAL '1 second' * (sum_hold_seconds / NULLIF(total_trades, 0))::FLOAT8)
+    ) STORED,
+    total_volume BIGINT NOT NULL DEFAULT 0,
     metadata JSONB DEFAULT '{}',
     created_at TIMESTAMPTZ NOT NULL DEFAULT pg_catalog.now(),
     updated_at TIMESTAMPTZ NOT NULL DEFAULT pg_catalog.now(),
+    -- running state of the day, exact (unconstrained NUMERIC)
+    sum_wins NUMERIC NOT NULL DEFAULT 0,             -- sum of the winning trades' realized_pnl
+    sum_losses NUMERIC NOT NULL DEFAULT 0,           -- sum of the losing trades' realized_pnl (<= 0)
+    sum_returns NUMERIC NOT NULL DEFAULT 0,          -- sum of pnl_percent
+    sum_squared_returns NUMERIC NOT NULL DEFAULT 0,  -- sum of pnl_percent^2
+    sum_hold_seconds NUMERIC NOT NULL DEFAULT 0,     -- sum of hold_duration, in seconds
+    peak_pnl NUMERIC NOT NULL DEFAULT 0,             -- highest cumulative realized_pnl so far (from 0)
+    deepest_drawdown NUMERIC NOT NULL DEFAULT 0,     -- largest fall of the cumulative P&L from its peak
+    last_closed_at TIMESTAMPTZ,                      -- (closed_at, position_id) of the last trade
+    last_position_id INTEGER,                        -- folded in, in closed_at order
     UNIQUE (cycle_id, metric_date)
 );
 
@@ -448,6 +485,82 @@ AS 'MODULE_PATHNAME', 'catalyst_create_monthly_partitions_sql';
 ------------------------------------------------------------------------------------------------
 -- Position close and the performance roll-up
 ------------------------------------------------------------------------------------------------
+
+-- BEFORE INSERT or UPDATE on positions: a closed position's realized_pnl (signed by side),
+-- pnl_percent and hold_duration; cleared when it reopens (seed: on_position_closed()).
+CREATE FUNCTION @extschema@.position_close_derive()
+RETURNS trigger
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'catalyst_position_close_derive';
+
+-- AFTER INSERT, UPDATE or DELETE on positions: a close is folded into its day's metrics and
+-- audited (position_closed); a corrected, reopened or deleted closed position marks its day(s).
+CREATE FUNCTION @extschema@.position_close_roll_up()
+RETURNS trigger
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'catalyst_position_close_roll_up';
+
+-- AFTER UPDATE on orders: a commission change marks the days of the closed positions using it.
+CREATE FUNCTION @extschema@.order_commission_roll_up()
+RETURNS trigger
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'catalyst_metrics_order_changed';
+
+-- AFTER ... FOR EACH STATEMENT: recomputes, once each, the days the statement's rows marked.
+CREATE FUNCTION @extschema@.performance_metrics_recompute_marked()
+RETURNS trigger
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'catalyst_metrics_recompute_marked';
+
+-- The full recompute of one cycle's day (seed name; default: today's trading date).
+CREATE FUNCTION @extschema@.update_performance_metrics(
+    p_cycle_id varchar,
+    p_date date DEFAULT @extschema@.trading_date(pg_catalog.now()))
+RETURNS void
+LANGUAGE c VOLATILE
+AS 'MODULE_PATHNAME', 'catalyst_update_performance_metrics';
+
+CREATE TRIGGER position_close_before_insert
+    BEFORE INSERT ON @extschema@.positions
+    FOR EACH ROW WHEN (NEW.status OPERATOR(pg_catalog.=) 'closed')
+    EXECUTE FUNCTION @extschema@.position_close_derive();
+CREATE TRIGGER position_close_before_update
+    BEFORE UPDATE ON @extschema@.positions
+    FOR EACH ROW WHEN (NEW.status OPERATOR(pg_catalog.=) 'closed' OR OLD.status OPERATOR(pg_catalog.=) 'closed')
+    EXECUTE FUNCTION @extschema@.position_close_derive();
+CREATE TRIGGER position_close_after_insert
+    AFTER INSERT ON @extschema@.positions
+    FOR EACH ROW WHEN (NEW.status OPERATOR(pg_catalog.=) 'closed')
+    EXECUTE FUNCTION @extschema@.position_close_roll_up();
+CREATE TRIGGER position_close_after_update
+    AFTER UPDATE ON @extschema@.positions
+    FOR EACH ROW WHEN (NEW.status OPERATOR(pg_catalog.=) 'closed' OR OLD.status OPERATOR(pg_catalog.=) 'closed')
+    EXECUTE FUNCTION @extschema@.position_close_roll_up();
+CREATE TRIGGER position_close_after_delete
+    AFTER DELETE ON @extschema@.positions
+    FOR EACH ROW WHEN (OLD.status OPERATOR(pg_catalog.=) 'closed')
+    EXECUTE FUNCTION @extschema@.position_close_roll_up();
+CREATE TRIGGER position_close_after_statement
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.positions
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION @extschema@.performance_metrics_recompute_marked();
+CREATE TRIGGER order_commission_after_update
+    AFTER UPDATE ON @extschema@.orders
+    FOR EACH ROW WHEN (OLD.commission IS DISTINCT FROM NEW.commission
+                       OR OLD.order_id IS DISTINCT FROM NEW.order_id)
+    EXECUTE FUNCTION @extschema@.order_commission_roll_up();
+CREATE TRIGGER order_commission_after_statement
+    AFTER UPDATE ON @extschema@.orders
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION @extschema@.performance_metrics_recompute_marked();
+
+-- A commission change finds the closed positions (and archived ones) that use the order.
+CREATE INDEX idx_positions_closed_entry_order ON @extschema@.positions (entry_order_id)
+    WHERE status = 'closed';
+CREATE INDEX idx_positions_closed_exit_order ON @extschema@.positions (exit_order_id)
+    WHERE status = 'closed';
+CREATE INDEX idx_positions_archive_entry_order ON @extschema@.positions_archive (entry_order_id);
+CREATE INDEX idx_positions_archive_exit_order ON @extschema@.positions_archive (exit_order_id);
 
 ------------------------------------------------------------------------------------------------
 -- Retention, maintenance runs and pg_cron scheduling

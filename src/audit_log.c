@@ -37,9 +37,9 @@ catalyst_audit_event(const CatalystAuditEvent *event)
 		insert_event_plan = catalyst_keep_plan(
 			"INSERT INTO catalyst.audit_log (cycle_id, event_type, event_category, entity_type,"
 			"       entity_id, user_action, details, ip_address, user_agent)"
-			" VALUES ($1, $2, $3, $4, $5, $6, pg_catalog.coalesce($7, '{}'::pg_catalog.jsonb),"
+			" VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, '{}'::pg_catalog.jsonb),"
 			"         pg_catalog.inet_client_addr(),"
-			"         pg_catalog.nullif(pg_catalog.current_setting('application_name'), ''))",
+			"         NULLIF(pg_catalog.current_setting('application_name'), ''))",
 			7, argtypes);
 	catalyst_become_owner(catalyst_relid("audit_log"), &saved);
 	catalyst_spi_exec_plan(insert_event_plan, values, nulls, SPI_OK_INSERT, 0);

@@ -73,6 +73,11 @@ extern int	catalyst_create_monthly_partitions(int premake);
 /* user_data.c: tables dumped as the user's, dropped with the extension */
 extern void catalyst_bind_user_data(void);
 
+/* position_close.c, metrics.c: closing positions and the performance_metrics roll-up */
+extern void catalyst_metrics_add_close(HeapTuple position, TupleDesc desc);
+extern void catalyst_metrics_mark_position(HeapTuple position, TupleDesc desc);
+extern bool catalyst_metrics_trade_changed(HeapTuple before, HeapTuple after, TupleDesc desc);
+
 /* spi_util.c: checked SPI execution and kept plans */
 extern void catalyst_spi_connect(void);
 extern void catalyst_spi_finish(void);
