@@ -289,10 +289,13 @@ CREATE INDEX idx_news_categories ON @extschema@.news_catalysts USING GIN (catego
 
 -- One row per cycle and trading date, kept by the position-close triggers (see "Position close
 -- and the performance roll-up" below).  The row holds the running state of the day's trades
--- (the columns after updated_at); every derived metric is generated from that state, so the
--- incremental path and the full recompute, which both write only the state, always read the
--- same metrics.  Money columns are widened from the seed's DECIMAL(10,2)/(12,2); a value beyond a
--- column's range (a ratio above 9999.99, say) is clamped to the range instead of failing.
+-- (the columns after updated_at) and the metrics derived from it (win_rate ... avg_hold_time),
+-- both written by the same C code whether the state comes from folding in one more close or
+-- from a full recompute (src/metrics_state.c).  The seed's win_rate and net_pnl were generated
+-- columns: PostgreSQL reads and compiles every generation expression anew for each statement,
+-- which cost a close more than the rest of the roll-up.  Money columns are widened from the
+-- seed's DECIMAL(10,2)/(12,2); a derived value beyond its column's range (a ratio above 9999.99,
+-- say) is clamped to the range.
 CREATE TABLE @extschema@.performance_metrics (
     metric_id SERIAL PRIMARY KEY,
     cycle_id VARCHAR(20) NOT NULL,
@@ -300,45 +303,19 @@ CREATE TABLE @extschema@.performance_metrics (
     total_trades INTEGER NOT NULL DEFAULT 0,
     winning_trades INTEGER NOT NULL DEFAULT 0,
     losing_trades INTEGER NOT NULL DEFAULT 0,
-    win_rate DECIMAL(5,2) GENERATED ALWAYS AS (
-        CASE WHEN total_trades > 0
-        THEN (winning_trades::DECIMAL / total_trades * 100)
-        ELSE 0 END
-    ) STORED,
-    gross_pnl DECIMAL(20,2) GENERATED ALWAYS AS (
-        LEAST(GREATEST(sum_wins + sum_losses, -99999999999999999.99), 99999999999999999.99)
-    ) STORED,
+    win_rate DECIMAL(5,2),
+    gross_pnl DECIMAL(20,2),
     commissions DECIMAL(20,2) NOT NULL DEFAULT 0,
-    net_pnl DECIMAL(20,2) GENERATED ALWAYS AS (
-        LEAST(GREATEST(sum_wins + sum_losses - commissions, -99999999999999999.99), 99999999999999999.99)
-    ) STORED,
-    average_win DECIMAL(20,2) GENERATED ALWAYS AS (sum_wins / NULLIF(winning_trades, 0)) STORED,
-    average_loss DECIMAL(20,2) GENERATED ALWAYS AS (sum_losses / NULLIF(losing_trades, 0)) STORED,
+    net_pnl DECIMAL(20,2),
+    average_win DECIMAL(20,2),
+    average_loss DECIMAL(20,2),
     largest_win DECIMAL(20,2),
     largest_loss DECIMAL(20,2),
-    profit_factor DECIMAL(6,2) GENERATED ALWAYS AS (
-        CASE WHEN sum_losses < 0 THEN LEAST(sum_wins / -sum_losses, 9999.99) END
-    ) STORED,
-    -- mean / sample standard deviation of the returns, from the exact sums
-    sharpe_ratio DECIMAL(6,2) GENERATED ALWAYS AS (
-        CASE WHEN total_trades > 1
-              AND total_trades * sum_squared_returns > sum_returns * sum_returns
-        THEN LEAST(GREATEST(
-            (sum_returns / total_trades)
-            / pg_catalog.sqrt((total_trades * sum_squared_returns - sum_returns * sum_returns)
-                              / (total_trades::NUMERIC * (total_trades - 1))),
-            -9999.99), 9999.99)
-        END
-    ) STORED,
-    max_drawdown DECIMAL(20,2) GENERATED ALWAYS AS (LEAST(deepest_drawdown, 99999999999999999.99)) STORED,
-    recovery_factor DECIMAL(6,2) GENERATED ALWAYS AS (
-        CASE WHEN deepest_drawdown > 0
-        THEN LEAST(GREATEST((sum_wins + sum_losses - commissions) / deepest_drawdown, -9999.99), 9999.99)
-        END
-    ) STORED,
-    avg_hold_time INTERVAL GENERATED ALWAYS AS (
-        pg_catalog.justify_hours(INTERVAL '1 second' * (sum_hold_seconds / NULLIF(total_trades, 0))::FLOAT8)
-    ) STORED,
+    profit_factor DECIMAL(6,2),
+    sharpe_ratio DECIMAL(6,2),
+    max_drawdown DECIMAL(20,2),
+    recovery_factor DECIMAL(6,2),
+    avg_hold_time INTERVAL,
     total_volume BIGINT NOT NULL DEFAULT 0,
     metadata JSONB DEFAULT '{}',
     created_at TIMESTAMPTZ NOT NULL DEFAULT pg_catalog.now(),
@@ -354,11 +331,14 @@ CREATE TABLE @extschema@.performance_metrics (
     last_closed_at TIMESTAMPTZ,                      -- (closed_at, position_id) of the last trade
     last_position_id INTEGER,                        -- folded in, in closed_at order
     UNIQUE (cycle_id, metric_date)
-);
+) WITH (fillfactor = 50);
 
+-- Every close rewrites its day's row.  Its updates are HOT (heap-only: no new index entries, no
+-- dead index versions) as long as no indexed column changes and the page has room, hence the
+-- fillfactor and no seed index idx_metrics_pnl on net_pnl (one row per cycle and day sorts by
+-- net_pnl in no time).
 CREATE INDEX idx_metrics_cycle ON @extschema@.performance_metrics (cycle_id);
 CREATE INDEX idx_metrics_date ON @extschema@.performance_metrics (metric_date DESC);
-CREATE INDEX idx_metrics_pnl ON @extschema@.performance_metrics (net_pnl DESC);
 
 ------------------------------------------------------------------------------------------------
 -- 9. Audit log (partitioned by month of created_at)
@@ -520,37 +500,30 @@ RETURNS void
 LANGUAGE c VOLATILE
 AS 'MODULE_PATHNAME', 'catalyst_update_performance_metrics';
 
-CREATE TRIGGER position_close_before_insert
-    BEFORE INSERT ON @extschema@.positions
-    FOR EACH ROW WHEN (NEW.status OPERATOR(pg_catalog.=) 'closed')
-    EXECUTE FUNCTION @extschema@.position_close_derive();
-CREATE TRIGGER position_close_before_update
-    BEFORE UPDATE ON @extschema@.positions
-    FOR EACH ROW WHEN (NEW.status OPERATOR(pg_catalog.=) 'closed' OR OLD.status OPERATOR(pg_catalog.=) 'closed')
-    EXECUTE FUNCTION @extschema@.position_close_derive();
-CREATE TRIGGER position_close_after_insert
-    AFTER INSERT ON @extschema@.positions
-    FOR EACH ROW WHEN (NEW.status OPERATOR(pg_catalog.=) 'closed')
-    EXECUTE FUNCTION @extschema@.position_close_roll_up();
-CREATE TRIGGER position_close_after_update
-    AFTER UPDATE ON @extschema@.positions
-    FOR EACH ROW WHEN (NEW.status OPERATOR(pg_catalog.=) 'closed' OR OLD.status OPERATOR(pg_catalog.=) 'closed')
-    EXECUTE FUNCTION @extschema@.position_close_roll_up();
-CREATE TRIGGER position_close_after_delete
-    AFTER DELETE ON @extschema@.positions
-    FOR EACH ROW WHEN (OLD.status OPERATOR(pg_catalog.=) 'closed')
-    EXECUTE FUNCTION @extschema@.position_close_roll_up();
+-- No WHEN clauses: PostgreSQL parses a trigger's WHEN clause anew for every statement, which
+-- cost a single-row close more than the test it makes; the C functions test the rows instead,
+-- and UPDATE OF keeps the triggers from firing at all for updates that touch none of the
+-- columns they read (unrealized_pnl, risk_score, ...).
+CREATE TRIGGER position_close_before
+    BEFORE INSERT OR UPDATE OF status, side, quantity, entry_price, exit_price, opened_at, closed_at,
+                               realized_pnl, pnl_percent, hold_duration
+    ON @extschema@.positions
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.position_close_derive();
+CREATE TRIGGER position_close_after
+    AFTER INSERT OR DELETE
+       OR UPDATE OF status, cycle_id, position_id, side, quantity, entry_price, exit_price, opened_at,
+                    closed_at, realized_pnl, pnl_percent, hold_duration, entry_order_id, exit_order_id
+    ON @extschema@.positions
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.position_close_roll_up();
 CREATE TRIGGER position_close_after_statement
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.positions
     FOR EACH STATEMENT
     EXECUTE FUNCTION @extschema@.performance_metrics_recompute_marked();
 CREATE TRIGGER order_commission_after_update
-    AFTER UPDATE ON @extschema@.orders
-    FOR EACH ROW WHEN (OLD.commission IS DISTINCT FROM NEW.commission
-                       OR OLD.order_id IS DISTINCT FROM NEW.order_id)
-    EXECUTE FUNCTION @extschema@.order_commission_roll_up();
+    AFTER UPDATE OF commission, order_id ON @extschema@.orders
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.order_commission_roll_up();
 CREATE TRIGGER order_commission_after_statement
-    AFTER UPDATE ON @extschema@.orders
+    AFTER UPDATE OF commission, order_id ON @extschema@.orders
     FOR EACH STATEMENT
     EXECUTE FUNCTION @extschema@.performance_metrics_recompute_marked();
 

@@ -1,31 +1,30 @@
 /*
  * metrics.c: the performance_metrics roll-up, one row per (cycle_id, trading date).
  *
- * A row holds the running state of its day's trades (counts, exact sums of wins, losses, returns,
- * squared returns and hold seconds, the running peak of cumulative P&L and the deepest fall from
- * it, and the (closed_at, position_id) of the last trade folded in); every derived metric is a
- * generated column of that state (catalyst--4.1.sql).  Two paths write the state:
+ * A row holds the running state of its day's trades and the metrics derived from it
+ * (metrics_state.c).  Two paths produce the state:
  *
- *   - catalyst_metrics_add_close(): a position that closes is folded into its day with one
- *     prepared INSERT ... ON CONFLICT DO UPDATE, O(1) whatever the day already holds.  The fold
- *     is only valid in closed_at order (max drawdown depends on order), so the update applies
- *     only when the trade comes after the last one folded in; otherwise the statement leaves the
- *     row locked but unchanged and the day is marked for a full recompute.
+ *   - catalyst_metrics_add_close(): a position that closes is folded into its day, O(1) whatever
+ *     the day already holds: lock the row (reading its state and the trade's two commissions in
+ *     the same statement), fold the trade in, store.  The fold is only valid in closed_at order
+ *     (max drawdown depends on order), so a trade that closed before the last one folded in marks
+ *     the day for a full recompute instead; the row is locked already.
  *   - recompute_day(): the full recompute, one set-based statement over the day's closed
  *     positions (and archived ones), the reference the incremental path must match.  It is what
- *     update_performance_metrics() runs, and what a correction, reopening or deletion of a
- *     closed position, or a change of an order's commission, causes.
+ *     update_performance_metrics() runs, and what a correction, reopening or deletion of a closed
+ *     position, or a change of an order's commission, causes.
  *
  * Days to recompute are marked while a statement's row triggers run and recomputed once each
  * when the statement ends (its AFTER STATEMENT trigger), so a statement that deletes or corrects
  * thousands of positions recomputes each day it touched once, not once per row.  Recomputing is
  * idempotent, so a day marked by a statement that later rolled back only costs a recompute.
  *
- * Concurrency: every writer locks the day's row before reading the trades.  The incremental
- * statement locks it through ON CONFLICT; the recompute locks it in one statement and aggregates
- * in the next, whose snapshot (READ COMMITTED: one per statement) is taken after the lock was
- * granted and so sees every close committed before.  A close still in flight in another session
- * is not seen, and that session folds it in after us, under the same lock.
+ * Concurrency: every writer locks the day's row (SELECT ... FOR UPDATE) before reading trades.
+ * The recompute aggregates in a new statement, whose snapshot (READ COMMITTED: one per
+ * statement) is taken after the lock was granted and so sees every close committed before.  A
+ * close still in flight in another session is not seen, and that session folds it in after us,
+ * under the same lock.  All of it runs as the owner of performance_metrics, which owns positions
+ * and orders too, so row-level security on positions hides nothing from the roll-up.
  */
 #include "catalyst.h"
 
@@ -39,16 +38,17 @@
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/numeric.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
+#include "utils/typcache.h"
 
 /* a schema-qualified operator, for the SQL below */
 #define OP(o) " OPERATOR(pg_catalog." o ") "
 
 /*
- * The columns of a position the roll-up depends on, in the order of the incremental statement's
- * parameters ($1..$9; $10 is the trading date).  A closed position whose values in any of them
- * change must have its day recomputed.
+ * The columns of a position the roll-up depends on.  A closed position whose values in any of
+ * them change must have its day recomputed.
  */
 enum
 {
@@ -69,75 +69,31 @@ static const char *const trade_columns[N_TRADE_COLUMNS] = {
 	"quantity", "entry_order_id", "exit_order_id",
 };
 
-static Oid	add_close_argtypes[N_TRADE_COLUMNS + 1] = {
-	TEXTOID, TIMESTAMPTZOID, INT4OID, NUMERICOID, NUMERICOID, INTERVALOID,
-	INT4OID, TEXTOID, TEXTOID, DATEOID,
-};
+static int	trade_attnums[N_TRADE_COLUMNS];
 
 /*
- * Fold one closed trade into its day.  A NULL realized_pnl, pnl_percent or hold_duration counts
- * as 0 (the close trigger always sets them; only a row written with it disabled lacks them), as
- * in the recompute.  The cumulative P&L before the trade is sum_wins + sum_losses.
- */
-static const char add_close_sql[] =
-	"INSERT INTO catalyst.performance_metrics AS m"
-	"       (cycle_id, metric_date, total_trades, winning_trades, losing_trades, sum_wins, sum_losses,"
-	"        commissions, largest_win, largest_loss, sum_returns, sum_squared_returns,"
-	"        sum_hold_seconds, total_volume, peak_pnl, deepest_drawdown, last_closed_at,"
-	"        last_position_id)"
-	" SELECT $1, $10, 1,"
-	"        CASE WHEN t.pnl" OP(">") "0 THEN 1 ELSE 0 END,"
-	"        CASE WHEN t.pnl" OP("<") "0 THEN 1 ELSE 0 END,"
-	"        GREATEST(t.pnl, 0), LEAST(t.pnl, 0), t.commission,"
-	"        CASE WHEN t.pnl" OP(">") "0 THEN t.pnl END,"
-	"        CASE WHEN t.pnl" OP("<") "0 THEN t.pnl END,"
-	"        t.ret, t.ret" OP("*") "t.ret, t.hold, $7,"
-	"        GREATEST(t.pnl, 0), GREATEST(" OP("-") "t.pnl, 0), $2, $3"
-	"   FROM (SELECT COALESCE($4, 0) AS pnl,"
-	"                COALESCE($5, 0) AS ret,"
-	"                COALESCE(pg_catalog.extract('epoch', $6), 0) AS hold,"
-	"                COALESCE((SELECT o.commission FROM catalyst.orders o"
-	"                                     WHERE o.order_id" OP("=") "$8), 0)"
-	"              " OP("+") "COALESCE((SELECT o.commission FROM catalyst.orders o"
-	"                                     WHERE o.order_id" OP("=") "$9), 0) AS commission) t"
-	" ON CONFLICT (cycle_id, metric_date) DO UPDATE SET"
-	"        total_trades = m.total_trades" OP("+") "1,"
-	"        winning_trades = m.winning_trades" OP("+") "EXCLUDED.winning_trades,"
-	"        losing_trades = m.losing_trades" OP("+") "EXCLUDED.losing_trades,"
-	"        sum_wins = m.sum_wins" OP("+") "EXCLUDED.sum_wins,"
-	"        sum_losses = m.sum_losses" OP("+") "EXCLUDED.sum_losses,"
-	"        commissions = m.commissions" OP("+") "EXCLUDED.commissions,"
-	"        largest_win = GREATEST(m.largest_win, EXCLUDED.largest_win),"
-	"        largest_loss = LEAST(m.largest_loss, EXCLUDED.largest_loss),"
-	"        sum_returns = m.sum_returns" OP("+") "EXCLUDED.sum_returns,"
-	"        sum_squared_returns = m.sum_squared_returns" OP("+") "EXCLUDED.sum_squared_returns,"
-	"        sum_hold_seconds = m.sum_hold_seconds" OP("+") "EXCLUDED.sum_hold_seconds,"
-	"        total_volume = m.total_volume" OP("+") "EXCLUDED.total_volume,"
-	"        peak_pnl = GREATEST(m.peak_pnl, m.sum_wins" OP("+") "m.sum_losses"
-	"                            " OP("+") "EXCLUDED.sum_wins" OP("+") "EXCLUDED.sum_losses),"
-	"        deepest_drawdown = GREATEST(m.deepest_drawdown,"
-	"            GREATEST(m.peak_pnl, m.sum_wins" OP("+") "m.sum_losses" OP("+") "EXCLUDED.sum_wins"
-	"                     " OP("+") "EXCLUDED.sum_losses)"
-	"            " OP("-") "(m.sum_wins" OP("+") "m.sum_losses" OP("+") "EXCLUDED.sum_wins"
-	"                     " OP("+") "EXCLUDED.sum_losses)),"
-	"        last_closed_at = EXCLUDED.last_closed_at,"
-	"        last_position_id = EXCLUDED.last_position_id"
-	"  WHERE (m.last_closed_at, m.last_position_id)" OP("<")
-	"        (EXCLUDED.last_closed_at, EXCLUDED.last_position_id)";
-
-/*
- * Lock the day's row, creating it if it is missing: ON CONFLICT DO UPDATE locks the existing row
- * even when its WHERE clause rejects the update, and waits for a concurrent writer to finish.
+ * Lock a day's row ($1 cycle, $2 date) and read it, whole (three output columns cost the
+ * executor far less to set up than one per state column), with the commissions of a trade's
+ * entry and exit orders ($3, $4; NULL counts 0).
  */
 static const char lock_day_sql[] =
-	"INSERT INTO catalyst.performance_metrics AS m (cycle_id, metric_date) VALUES ($1, $2)"
-	" ON CONFLICT (cycle_id, metric_date) DO UPDATE SET last_position_id = m.last_position_id"
-	"  WHERE false";
+	"SELECT m.ctid, m AS day_row,"
+	"       COALESCE((SELECT o.commission FROM catalyst.orders o WHERE o.order_id" OP("=") "$3), 0)"
+	"     " OP("+") "COALESCE((SELECT o.commission FROM catalyst.orders o WHERE o.order_id" OP("=") "$4), 0)"
+	"           AS trade_commission"
+	"  FROM catalyst.performance_metrics m"
+	" WHERE m.cycle_id" OP("=") "$1 AND m.metric_date" OP("=") "$2"
+	"   FOR UPDATE OF m";
+
+/* A day's row, empty, unless it exists (or a concurrent session is creating it: then wait). */
+static const char create_day_sql[] =
+	"INSERT INTO catalyst.performance_metrics (cycle_id, metric_date) VALUES ($1, $2)"
+	" ON CONFLICT (cycle_id, metric_date) DO NOTHING";
 
 /*
- * The full recompute of one day ($1 cycle, $2 date, [$3, $4) its bounds in
- * catalyst.trading_timezone): the day's closed positions, and those archived from positions,
- * in closed_at order (ties by position_id), with both orders' commissions.
+ * The full recompute of one day ($1 cycle, [$2, $3) the day's bounds in
+ * catalyst.trading_timezone): the state of the day's closed positions, and of those archived
+ * from positions, in closed_at order (ties by position_id), with both orders' commissions.
  */
 static const char recompute_day_sql[] =
 	"WITH day_positions AS ("
@@ -145,13 +101,13 @@ static const char recompute_day_sql[] =
 	"           p.quantity, p.entry_order_id, p.exit_order_id"
 	"      FROM catalyst.positions p"
 	"     WHERE p.cycle_id" OP("=") "$1 AND p.status" OP("=") "'closed'"
-	"       AND p.closed_at" OP(">=") "$3 AND p.closed_at" OP("<") "$4"
+	"       AND p.closed_at" OP(">=") "$2 AND p.closed_at" OP("<") "$3"
 	"    UNION ALL"
 	"    SELECT a.position_id, a.closed_at, a.realized_pnl, a.pnl_percent, a.hold_duration,"
 	"           a.quantity, a.entry_order_id, a.exit_order_id"
 	"      FROM catalyst.positions_archive a"
 	"     WHERE a.cycle_id" OP("=") "$1 AND a.status" OP("=") "'closed'"
-	"       AND a.closed_at" OP(">=") "$3 AND a.closed_at" OP("<") "$4"
+	"       AND a.closed_at" OP(">=") "$2 AND a.closed_at" OP("<") "$3"
 	"       AND NOT EXISTS (SELECT FROM catalyst.positions p"
 	"                        WHERE p.position_id" OP("=") "a.position_id)"
 	"), trades AS ("
@@ -173,29 +129,24 @@ static const char recompute_day_sql[] =
 	"      FROM running r"
 	"    WINDOW w AS (ORDER BY r.closed_at, r.position_id ROWS UNBOUNDED PRECEDING)"
 	")"
-	" UPDATE catalyst.performance_metrics m"
-	"    SET (total_trades, winning_trades, losing_trades, sum_wins, sum_losses, commissions,"
-	"         largest_win, largest_loss, sum_returns, sum_squared_returns, sum_hold_seconds,"
-	"         total_volume, peak_pnl, deepest_drawdown, last_closed_at, last_position_id) ="
-	"        (SELECT pg_catalog.count(*),"
-	"                pg_catalog.count(*) FILTER (WHERE k.pnl" OP(">") "0),"
-	"                pg_catalog.count(*) FILTER (WHERE k.pnl" OP("<") "0),"
-	"                COALESCE(pg_catalog.sum(k.pnl) FILTER (WHERE k.pnl" OP(">") "0), 0),"
-	"                COALESCE(pg_catalog.sum(k.pnl) FILTER (WHERE k.pnl" OP("<") "0), 0),"
-	"                COALESCE(pg_catalog.sum(k.commission), 0),"
-	"                pg_catalog.max(k.pnl) FILTER (WHERE k.pnl" OP(">") "0),"
-	"                pg_catalog.min(k.pnl) FILTER (WHERE k.pnl" OP("<") "0),"
-	"                COALESCE(pg_catalog.sum(k.ret), 0),"
-	"                COALESCE(pg_catalog.sum(k.ret" OP("*") "k.ret), 0),"
-	"                COALESCE(pg_catalog.sum(k.hold), 0),"
-	"                COALESCE(pg_catalog.sum(k.quantity), 0),"
-	"                COALESCE(pg_catalog.max(k.peak), 0),"
-	"                COALESCE(pg_catalog.max(k.peak" OP("-") "k.cum), 0),"
-	"                pg_catalog.max(k.closed_at),"
-	"                (pg_catalog.array_agg(k.position_id ORDER BY k.closed_at DESC,"
-	"                                      k.position_id DESC))[1]"
-	"           FROM peaks k)"
-	"  WHERE m.cycle_id" OP("=") "$1 AND m.metric_date" OP("=") "$2";
+	" SELECT pg_catalog.int4(pg_catalog.count(*)) AS total_trades,"
+	"        pg_catalog.int4(pg_catalog.count(*) FILTER (WHERE k.pnl" OP(">") "0)) AS winning_trades,"
+	"        pg_catalog.int4(pg_catalog.count(*) FILTER (WHERE k.pnl" OP("<") "0)) AS losing_trades,"
+	"        COALESCE(pg_catalog.sum(k.pnl) FILTER (WHERE k.pnl" OP(">") "0), 0) AS sum_wins,"
+	"        COALESCE(pg_catalog.sum(k.pnl) FILTER (WHERE k.pnl" OP("<") "0), 0) AS sum_losses,"
+	"        COALESCE(pg_catalog.sum(k.commission), 0) AS commissions,"
+	"        pg_catalog.max(k.pnl) FILTER (WHERE k.pnl" OP(">") "0) AS largest_win,"
+	"        pg_catalog.min(k.pnl) FILTER (WHERE k.pnl" OP("<") "0) AS largest_loss,"
+	"        COALESCE(pg_catalog.sum(k.ret), 0) AS sum_returns,"
+	"        COALESCE(pg_catalog.sum(k.ret" OP("*") "k.ret), 0) AS sum_squared_returns,"
+	"        COALESCE(pg_catalog.sum(k.hold), 0) AS sum_hold_seconds,"
+	"        COALESCE(pg_catalog.sum(k.quantity), 0) AS total_volume,"
+	"        COALESCE(pg_catalog.max(k.peak), 0) AS peak_pnl,"
+	"        COALESCE(pg_catalog.max(k.peak" OP("-") "k.cum), 0) AS deepest_drawdown,"
+	"        pg_catalog.max(k.closed_at) AS last_closed_at,"
+	"        (pg_catalog.array_agg(k.position_id ORDER BY k.closed_at DESC,"
+	"                              k.position_id DESC))[1] AS last_position_id"
+	"   FROM peaks k";
 
 /* The days (of any cycle) on which the positions using an order ($1) closed. */
 static const char order_days_sql[] =
@@ -207,8 +158,8 @@ static const char order_days_sql[] =
 	" WHERE a.status" OP("=") "'closed'"
 	"   AND (a.entry_order_id" OP("=") "$1 OR a.exit_order_id" OP("=") "$1)";
 
-static SPIPlanPtr add_close_plan = NULL;
 static SPIPlanPtr lock_day_plan = NULL;
+static SPIPlanPtr create_day_plan = NULL;
 static SPIPlanPtr recompute_day_plan = NULL;
 static SPIPlanPtr order_days_plan = NULL;
 
@@ -292,56 +243,100 @@ day_is_marked(const char *cycle_id, DateADT day)
 	return hash_search(marked_days, &key, HASH_FIND, NULL) != NULL;
 }
 
-/* Read the trade columns of a position into SPI parameter arrays; false if it has no closed_at. */
+/* Read the trade columns of a position; false if it has no closed_at. */
 static bool
-read_trade(HeapTuple position, TupleDesc desc, Datum *values, char *nulls)
+read_trade_columns(HeapTuple position, TupleDesc desc, Datum *values, bool *nulls)
 {
 	for (int i = 0; i < N_TRADE_COLUMNS; i++)
-	{
-		int			attnum = SPI_fnumber(desc, trade_columns[i]);
-		bool		isnull;
-
-		if (attnum <= 0)
-			elog(ERROR, "positions has no column \"%s\"", trade_columns[i]);
-		values[i] = heap_getattr(position, attnum, desc, &isnull);
-		nulls[i] = isnull ? 'n' : ' ';
-	}
-	return nulls[T_CLOSED_AT] == ' ';
+		values[i] = heap_getattr(position, catalyst_column(desc, trade_columns[i], &trade_attnums[i]),
+								 desc, &nulls[i]);
+	return !nulls[T_CLOSED_AT];
 }
 
 /*
- * Recompute one day from its trades: lock its row (creating it), then aggregate in a new
- * statement.  Runs as the owner of performance_metrics, which owns positions and orders too, so
- * row-level security on positions hides nothing from the roll-up.
+ * Lock the row of a day, creating it if it is missing, and read its state; `orders` are the
+ * entry and exit order ids whose commissions come back in *commission.  The caller is connected
+ * to SPI and acts as the owner of performance_metrics.
  */
+static void
+lock_day(Datum cycle_id, DateADT day, const Datum *orders, const bool *orders_null,
+		 CatalystDayState *state, Datum *commission)
+{
+	Oid			argtypes[4] = {TEXTOID, DATEOID, TEXTOID, TEXTOID};
+	Datum		values[4] = {cycle_id, DateADTGetDatum(day), orders[0], orders[1]};
+	char		nulls[4] = {' ', ' ', orders_null[0] ? 'n' : ' ', orders_null[1] ? 'n' : ' '};
+	HeapTuple	row;
+	TupleDesc	desc;
+	HeapTupleHeader day_row;
+	HeapTupleData day_tuple;
+	TupleDesc	day_desc;
+	bool		isnull;
+
+	if (lock_day_plan == NULL)
+		lock_day_plan = catalyst_keep_plan(lock_day_sql, 4, argtypes);
+	if (create_day_plan == NULL)
+		create_day_plan = catalyst_keep_plan(create_day_sql, 2, argtypes);
+
+	if (catalyst_spi_exec_plan(lock_day_plan, values, nulls, SPI_OK_SELECT, 0) == 0)
+	{
+		/*
+		 * No row yet: create it (waiting for a concurrent creator to finish), then lock it.  In
+		 * READ COMMITTED the second statement sees the row whoever created it; in REPEATABLE
+		 * READ a row created by a concurrent transaction is a serialization failure.
+		 */
+		catalyst_spi_exec_plan(create_day_plan, values, nulls, SPI_OK_INSERT, 0);
+		if (catalyst_spi_exec_plan(lock_day_plan, values, nulls, SPI_OK_SELECT, 0) == 0)
+			elog(ERROR, "the metrics row of cycle \"%s\" for %s cannot be locked",
+				 TextDatumGetCString(cycle_id),
+				 DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(day))));
+	}
+	row = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	state->row = *(ItemPointer) DatumGetPointer(SPI_getbinval(row, desc, 1, &isnull));
+	*commission = SPI_getbinval(row, desc, 3, &isnull);
+
+	day_row = DatumGetHeapTupleHeader(SPI_getbinval(row, desc, 2, &isnull));
+	day_tuple.t_len = HeapTupleHeaderGetDatumLength(day_row);
+	ItemPointerSetInvalid(&day_tuple.t_self);
+	day_tuple.t_tableOid = InvalidOid;
+	day_tuple.t_data = day_row;
+	day_desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(day_row), HeapTupleHeaderGetTypMod(day_row));
+	catalyst_day_state_read(&day_tuple, day_desc, state);
+	ReleaseTupleDesc(day_desc);
+}
+
+/* Recompute one day from its trades: lock its row (creating it), then aggregate in a new statement. */
 static void
 recompute_day(const char *cycle_id, DateADT day)
 {
-	Oid			argtypes[4] = {TEXTOID, DATEOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
-	Datum		values[4];
+	Oid			argtypes[3] = {TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
+	Datum		values[3];
+	Datum		no_orders[2] = {0, 0};
+	bool		no_orders_null[2] = {true, true};
+	CatalystDayState state;
+	Datum		ignored;
+	ItemPointerData locked;
 	CatalystSavedUser saved;
-	uint64		updated;
 
 	values[0] = CStringGetTextDatum(cycle_id);
-	values[1] = DateADTGetDatum(day);
-	values[2] = TimestampTzGetDatum(catalyst_trading_day_start_of(day));
-	values[3] = TimestampTzGetDatum(catalyst_trading_day_start_of(day + 1));
+	values[1] = TimestampTzGetDatum(catalyst_trading_day_start_of(day));
+	values[2] = TimestampTzGetDatum(catalyst_trading_day_start_of(day + 1));
 
 	catalyst_spi_connect();
-	if (lock_day_plan == NULL)
-		lock_day_plan = catalyst_keep_plan(lock_day_sql, 2, argtypes);
 	if (recompute_day_plan == NULL)
-		recompute_day_plan = catalyst_keep_plan(recompute_day_sql, 4, argtypes);
-
+		recompute_day_plan = catalyst_keep_plan(recompute_day_sql, 3, argtypes);
 	catalyst_become_owner(catalyst_relid("performance_metrics"), &saved);
-	catalyst_spi_exec_plan(lock_day_plan, values, NULL, SPI_OK_INSERT, 0);
-	updated = catalyst_spi_exec_plan(recompute_day_plan, values, NULL, SPI_OK_UPDATE, 0);
+
+	lock_day(values[0], day, no_orders, no_orders_null, &state, &ignored);
+	locked = state.row;
+	if (catalyst_spi_exec_plan(recompute_day_plan, values, NULL, SPI_OK_SELECT, 0) != 1)
+		elog(ERROR, "the recompute of the metrics of cycle \"%s\" returned no row", cycle_id);
+	catalyst_day_state_read(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, &state);
+	state.row = locked;
+	catalyst_day_state_store(&state);
+
 	catalyst_restore_user(&saved);
 	catalyst_spi_finish();
-
-	if (updated != 1)
-		elog(ERROR, "recompute of the metrics of cycle \"%s\" updated %llu rows, not 1",
-			 cycle_id, (unsigned long long) updated);
 }
 
 static int
@@ -439,37 +434,53 @@ mark_order_days(Datum order_id)
 /*
  * A position has just closed: fold it into its day.  If the day is already marked for a
  * recompute at the end of this statement, the recompute will count it.  If it closed before the
- * last trade folded in, the statement locked the row without changing it; the day is marked.
+ * last trade folded in, the day is marked (its row is locked already).
  */
 void
 catalyst_metrics_add_close(HeapTuple position, TupleDesc desc)
 {
-	Datum		values[N_TRADE_COLUMNS + 1];
-	char		nulls[N_TRADE_COLUMNS + 1];
+	Datum		values[N_TRADE_COLUMNS];
+	bool		nulls[N_TRADE_COLUMNS];
 	char	   *cycle_id;
 	DateADT		day;
+	Datum		orders[2];
+	bool		orders_null[2];
+	CatalystTrade trade;
+	CatalystDayState state;
 	CatalystSavedUser saved;
-	uint64		applied;
 
-	if (!read_trade(position, desc, values, nulls))
+	if (!read_trade_columns(position, desc, values, nulls))
 		return;
-	day = catalyst_trading_date_of(DatumGetTimestampTz(values[T_CLOSED_AT]));
+	trade.closed_at = DatumGetTimestampTz(values[T_CLOSED_AT]);
+	day = catalyst_trading_date_of(trade.closed_at);
 	cycle_id = TextDatumGetCString(values[T_CYCLE_ID]);
 	if (day_is_marked(cycle_id, day))
 		return;
-	values[N_TRADE_COLUMNS] = DateADTGetDatum(day);
-	nulls[N_TRADE_COLUMNS] = ' ';
+
+	trade.position_id = DatumGetInt32(values[T_POSITION_ID]);
+	trade.quantity = DatumGetInt32(values[T_QUANTITY]);
+	trade.realized_pnl = nulls[T_REALIZED_PNL] ? NumericGetDatum(int64_to_numeric(0)) : values[T_REALIZED_PNL];
+	trade.pnl_percent = nulls[T_PNL_PERCENT] ? NumericGetDatum(int64_to_numeric(0)) : values[T_PNL_PERCENT];
+	trade.hold_seconds = nulls[T_HOLD_DURATION] ? NumericGetDatum(int64_to_numeric(0)) :
+		DirectFunctionCall2(extract_interval, CStringGetTextDatum("epoch"), values[T_HOLD_DURATION]);
+
+	orders[0] = values[T_ENTRY_ORDER_ID];
+	orders_null[0] = nulls[T_ENTRY_ORDER_ID];
+	orders[1] = values[T_EXIT_ORDER_ID];
+	orders_null[1] = nulls[T_EXIT_ORDER_ID];
 
 	catalyst_spi_connect();
-	if (add_close_plan == NULL)
-		add_close_plan = catalyst_keep_plan(add_close_sql, N_TRADE_COLUMNS + 1, add_close_argtypes);
 	catalyst_become_owner(catalyst_relid("performance_metrics"), &saved);
-	applied = catalyst_spi_exec_plan(add_close_plan, values, nulls, SPI_OK_INSERT, 0);
+	lock_day(values[T_CYCLE_ID], day, orders, orders_null, &state, &trade.commission);
+	if (catalyst_day_state_follows(&state, &trade))
+	{
+		catalyst_day_state_fold(&state, &trade);
+		catalyst_day_state_store(&state);
+	}
+	else
+		mark_day(cycle_id, day);
 	catalyst_restore_user(&saved);
 	catalyst_spi_finish();
-
-	if (applied == 0)
-		mark_day(cycle_id, day);
 }
 
 /* A closed position changed, was reopened or deleted: its day is recomputed at statement end. */
@@ -477,9 +488,9 @@ void
 catalyst_metrics_mark_position(HeapTuple position, TupleDesc desc)
 {
 	Datum		values[N_TRADE_COLUMNS];
-	char		nulls[N_TRADE_COLUMNS];
+	bool		nulls[N_TRADE_COLUMNS];
 
-	if (read_trade(position, desc, values, nulls))
+	if (read_trade_columns(position, desc, values, nulls))
 		mark_day(TextDatumGetCString(values[T_CYCLE_ID]),
 				 catalyst_trading_date_of(DatumGetTimestampTz(values[T_CLOSED_AT])));
 }
@@ -490,19 +501,19 @@ catalyst_metrics_trade_changed(HeapTuple before, HeapTuple after, TupleDesc desc
 {
 	Datum		old_values[N_TRADE_COLUMNS];
 	Datum		new_values[N_TRADE_COLUMNS];
-	char		old_nulls[N_TRADE_COLUMNS];
-	char		new_nulls[N_TRADE_COLUMNS];
+	bool		old_nulls[N_TRADE_COLUMNS];
+	bool		new_nulls[N_TRADE_COLUMNS];
 
-	read_trade(before, desc, old_values, old_nulls);
-	read_trade(after, desc, new_values, new_nulls);
+	read_trade_columns(before, desc, old_values, old_nulls);
+	read_trade_columns(after, desc, new_values, new_nulls);
 	for (int i = 0; i < N_TRADE_COLUMNS; i++)
 	{
-		Form_pg_attribute att = TupleDescAttr(desc, SPI_fnumber(desc, trade_columns[i]) - 1);
+		Form_pg_attribute att = TupleDescAttr(desc, trade_attnums[i] - 1);
 
 		if (old_nulls[i] != new_nulls[i])
 			return true;
 		/* binary images: equal images are equal values; anything else counts as a change */
-		if (old_nulls[i] == ' ' &&
+		if (!old_nulls[i] &&
 			!datum_image_eq(old_values[i], new_values[i], att->attbyval, att->attlen))
 			return true;
 	}
@@ -583,21 +594,38 @@ catalyst_metrics_recompute_marked(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
+/* Whether a column has different values in two versions of a row (binary images: see above). */
+static bool
+column_changed(HeapTuple before, HeapTuple after, TupleDesc desc, int attnum)
+{
+	Form_pg_attribute att = TupleDescAttr(desc, attnum - 1);
+	bool		old_null;
+	bool		new_null;
+	Datum		old_value = heap_getattr(before, attnum, desc, &old_null);
+	Datum		new_value = heap_getattr(after, attnum, desc, &new_null);
+
+	if (old_null || new_null)
+		return old_null != new_null;
+	return !datum_image_eq(old_value, new_value, att->attbyval, att->attlen);
+}
+
 /*
- * AFTER UPDATE FOR EACH ROW on orders, when commission (or order_id) changes: mark the days of
- * the closed positions that use the order as their entry or exit.
+ * AFTER UPDATE OF commission, order_id FOR EACH ROW on orders: when the commission (or the id)
+ * changed, mark the days of the closed positions that use the order as their entry or exit.
  */
 PG_FUNCTION_INFO_V1(catalyst_metrics_order_changed);
 Datum
 catalyst_metrics_order_changed(PG_FUNCTION_ARGS)
 {
+	static int	order_id_attnum = 0;
+	static int	commission_attnum = 0;
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	TupleDesc	desc;
-	int			attnum;
-	bool		old_null;
-	bool		new_null;
-	Datum		old_id;
-	Datum		new_id;
+	HeapTuple	before;
+	HeapTuple	after;
+	int			id;
+	bool		isnull;
+	Datum		order_id;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) ||
 		!TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
@@ -608,14 +636,21 @@ catalyst_metrics_order_changed(PG_FUNCTION_ARGS)
 				 errmsg("order_commission_roll_up() must be fired AFTER UPDATE FOR EACH ROW")));
 
 	desc = RelationGetDescr(trigdata->tg_relation);
-	attnum = SPI_fnumber(desc, "order_id");
-	if (attnum <= 0)
-		elog(ERROR, "orders has no column \"order_id\"");
-	old_id = heap_getattr(trigdata->tg_trigtuple, attnum, desc, &old_null);
-	new_id = heap_getattr(trigdata->tg_newtuple, attnum, desc, &new_null);
-	if (!old_null)
-		mark_order_days(old_id);
-	if (!new_null && (old_null || !datum_image_eq(old_id, new_id, false, -1)))
-		mark_order_days(new_id);
+	before = trigdata->tg_trigtuple;
+	after = trigdata->tg_newtuple;
+	id = catalyst_column(desc, "order_id", &order_id_attnum);
+	if (column_changed(before, after, desc, id) ||
+		column_changed(before, after, desc, catalyst_column(desc, "commission", &commission_attnum)))
+	{
+		order_id = heap_getattr(before, id, desc, &isnull);
+		if (!isnull)
+			mark_order_days(order_id);
+		if (column_changed(before, after, desc, id))
+		{
+			order_id = heap_getattr(after, id, desc, &isnull);
+			if (!isnull)
+				mark_order_days(order_id);
+		}
+	}
 	return PointerGetDatum(NULL);
 }

@@ -2,15 +2,17 @@
  * position_close.c: the triggers on positions that close, correct, reopen and delete trades
  * (seed: on_position_closed() in PL/pgSQL, BEFORE UPDATE OF status).
  *
- * position_close_derive(), BEFORE INSERT OR UPDATE: a closed position gets realized_pnl with the
- * sign of its side, pnl_percent and hold_duration, recomputed whenever the row is written while
- * closed (so a corrected exit_price, quantity, closed_at, entry_price or side is recomputed); a
+ * position_close_derive(), BEFORE INSERT OR UPDATE OF the P&L's inputs (and outputs, so that a
+ * hand-written realized_pnl is replaced): a closed position gets realized_pnl with the sign of
+ * its side, pnl_percent and hold_duration, recomputed whenever the row is written while closed
+ * (so a corrected exit_price, quantity, closed_at, entry_price or side is recomputed); a
  * reopened one gets them cleared.
  *
- * position_close_roll_up(), AFTER INSERT, UPDATE or DELETE: a position that has just closed is
- * folded into its day's performance_metrics row (metrics.c) and an audit event position_closed
- * is written; a closed position that changed, was reopened or deleted has its day(s) recomputed.
- * It runs AFTER, unlike the seed's trigger, so the day's metrics include the closing position.
+ * position_close_roll_up(), AFTER INSERT, DELETE or UPDATE OF the columns the roll-up reads: a
+ * position that has just closed is folded into its day's performance_metrics row (metrics.c)
+ * and an audit event position_closed is written; a closed position that changed, was reopened
+ * or deleted has its day(s) recomputed.  It runs AFTER, unlike the seed's trigger, so the day's
+ * metrics include the closing position.
  *
  * A restore (pg_dump's output, and pg_restore, run with row_security off, which the install script
  * also relies on) inserts rows that already carry their P&L, together with the metrics rows and
@@ -30,20 +32,43 @@
 #include "utils/timestamp.h"
 #include "utils/rls.h"
 
-static int
-column(TupleDesc desc, const char *name)
+/* the columns of positions these triggers read or write */
+typedef enum PositionColumn
 {
-	int			attnum = SPI_fnumber(desc, name);
+	P_POSITION_ID,
+	P_CYCLE_ID,
+	P_SYMBOL,
+	P_SIDE,
+	P_QUANTITY,
+	P_ENTRY_PRICE,
+	P_EXIT_PRICE,
+	P_STATUS,
+	P_OPENED_AT,
+	P_CLOSED_AT,
+	P_HOLD_DURATION,
+	P_REALIZED_PNL,
+	P_PNL_PERCENT,
+	P_CLOSE_REASON,
+	N_POSITION_COLUMNS
+} PositionColumn;
 
-	if (attnum <= 0)
-		elog(ERROR, "positions has no column \"%s\"", name);
-	return attnum;
+static const char *const position_columns[N_POSITION_COLUMNS] = {
+	"position_id", "cycle_id", "symbol", "side", "quantity", "entry_price", "exit_price", "status",
+	"opened_at", "closed_at", "hold_duration", "realized_pnl", "pnl_percent", "close_reason",
+};
+
+static int	position_attnums[N_POSITION_COLUMNS];
+
+static int
+column(TupleDesc desc, PositionColumn c)
+{
+	return catalyst_column(desc, position_columns[c], &position_attnums[c]);
 }
 
 static Datum
-value_of(HeapTuple tuple, TupleDesc desc, const char *name, bool *isnull)
+value_of(HeapTuple tuple, TupleDesc desc, PositionColumn c, bool *isnull)
 {
-	return heap_getattr(tuple, column(desc, name), desc, isnull);
+	return heap_getattr(tuple, column(desc, c), desc, isnull);
 }
 
 static bool
@@ -59,7 +84,7 @@ static bool
 is_closed(HeapTuple position, TupleDesc desc)
 {
 	bool		isnull;
-	Datum		status = value_of(position, desc, "status", &isnull);
+	Datum		status = value_of(position, desc, P_STATUS, &isnull);
 
 	return !isnull && text_equals(status, "closed");
 }
@@ -92,20 +117,20 @@ require_close_value(bool isnull, int32 position_id, const char *what)
 static HeapTuple
 derive_closed(HeapTuple position, TupleDesc desc)
 {
-	int			cols[3] = {column(desc, "realized_pnl"), column(desc, "pnl_percent"),
-	column(desc, "hold_duration")};
+	int			cols[3] = {column(desc, P_REALIZED_PNL), column(desc, P_PNL_PERCENT),
+	column(desc, P_HOLD_DURATION)};
 	Datum		values[3];
 	bool		nulls[3] = {false, false, false};
 	bool		isnull;
-	int32		position_id = DatumGetInt32(value_of(position, desc, "position_id", &isnull));
-	Datum		exit_price = value_of(position, desc, "exit_price", &isnull);
+	int32		position_id = DatumGetInt32(value_of(position, desc, P_POSITION_ID, &isnull));
+	Datum		exit_price = value_of(position, desc, P_EXIT_PRICE, &isnull);
 	Datum		closed_at;
 	Datum		entry_price;
 	Datum		quantity;
 	Datum		move;
 
 	require_close_value(isnull, position_id, "exit_price");
-	closed_at = value_of(position, desc, "closed_at", &isnull);
+	closed_at = value_of(position, desc, P_CLOSED_AT, &isnull);
 	require_close_value(isnull, position_id, "closed_at");
 	if (TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(closed_at)))
 		ereport(ERROR,
@@ -114,10 +139,15 @@ derive_closed(HeapTuple position, TupleDesc desc)
 				 errhint("closed_at must be the time the position closed.")));
 
 	/* NOT NULL columns */
-	entry_price = value_of(position, desc, "entry_price", &isnull);
-	quantity = DirectFunctionCall1(int4_numeric, value_of(position, desc, "quantity", &isnull));
+	entry_price = value_of(position, desc, P_ENTRY_PRICE, &isnull);
+	if (numeric_is_nan(DatumGetNumeric(exit_price)) || numeric_is_nan(DatumGetNumeric(entry_price)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("position %d cannot be closed with a price that is not a number", position_id),
+				 errhint("entry_price and exit_price must be numbers, not NaN.")));
+	quantity = DirectFunctionCall1(int4_numeric, value_of(position, desc, P_QUANTITY, &isnull));
 
-	if (text_equals(value_of(position, desc, "side", &isnull), "short"))
+	if (text_equals(value_of(position, desc, P_SIDE, &isnull), "short"))
 		move = DirectFunctionCall2(numeric_sub, entry_price, exit_price);
 	else
 		move = DirectFunctionCall2(numeric_sub, exit_price, entry_price);
@@ -130,7 +160,7 @@ derive_closed(HeapTuple position, TupleDesc desc)
 																		   NumericGetDatum(int64_to_numeric(100))),
 													   DirectFunctionCall2(numeric_mul, entry_price, quantity)));
 	values[2] = DirectFunctionCall2(timestamp_mi, closed_at,
-									value_of(position, desc, "opened_at", &isnull));
+									value_of(position, desc, P_OPENED_AT, &isnull));
 
 	return heap_modify_tuple_by_cols(position, desc, 3, cols, values, nulls);
 }
@@ -139,8 +169,8 @@ derive_closed(HeapTuple position, TupleDesc desc)
 static HeapTuple
 clear_closed(HeapTuple position, TupleDesc desc)
 {
-	int			cols[3] = {column(desc, "realized_pnl"), column(desc, "pnl_percent"),
-	column(desc, "hold_duration")};
+	int			cols[3] = {column(desc, P_REALIZED_PNL), column(desc, P_PNL_PERCENT),
+	column(desc, P_HOLD_DURATION)};
 	Datum		values[3] = {0, 0, 0};
 	bool		nulls[3] = {true, true, true};
 
@@ -189,28 +219,28 @@ write_close_event(HeapTuple position, TupleDesc desc)
 
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	push_key(&state, "symbol");
-	value = value_of(position, desc, "symbol", &isnull);
+	value = value_of(position, desc, P_SYMBOL, &isnull);
 	push_text_value(&state, value, isnull);
 	push_key(&state, "side");
-	value = value_of(position, desc, "side", &isnull);
+	value = value_of(position, desc, P_SIDE, &isnull);
 	push_text_value(&state, value, isnull);
 	push_key(&state, "pnl");
-	value = value_of(position, desc, "realized_pnl", &isnull);
+	value = value_of(position, desc, P_REALIZED_PNL, &isnull);
 	pnl.type = isnull ? jbvNull : jbvNumeric;
 	if (!isnull)
 		pnl.val.numeric = DatumGetNumeric(value);
 	pushJsonbValue(&state, WJB_VALUE, &pnl);
 	push_key(&state, "close_reason");
-	value = value_of(position, desc, "close_reason", &isnull);
+	value = value_of(position, desc, P_CLOSE_REASON, &isnull);
 	push_text_value(&state, value, isnull);
 	object = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 
-	event.cycle_id = TextDatumGetCString(value_of(position, desc, "cycle_id", &isnull));
+	event.cycle_id = TextDatumGetCString(value_of(position, desc, P_CYCLE_ID, &isnull));
 	event.event_type = "position_closed";
 	event.event_category = "trading";
 	event.entity_type = "position";
 	event.entity_id = DatumGetCString(DirectFunctionCall1(int4out,
-														  value_of(position, desc, "position_id", &isnull)));
+														  value_of(position, desc, P_POSITION_ID, &isnull)));
 	/* catalyst.h declares details as an opaque struct Jsonb *, jsonb.h's Jsonb is untagged */
 	event.details = (struct Jsonb *) JsonbValueToJsonb(object);
 	catalyst_audit_event(&event);

@@ -71,7 +71,14 @@ VALUES ('hand', 'AAPL', 'long',  100, 'in1', 'out1',  50.00, '2026-03-02 09:00+0
 -- each close is in the metrics as soon as it happens, the closing trade included
 UPDATE catalyst.positions SET status = 'closed', exit_price = 52.00, closed_at = '2026-03-02 10:00+00' WHERE symbol = 'AAPL';
 SELECT trades, wins, gross, commissions, net, best, avg_hold, volume FROM pg_temp.day('hand', '2026-03-02');
+-- a close rewrites its day's row once, as a HOT update (no new index entries, no dead index versions)
+BEGIN;
+SELECT pg_stat_get_xact_tuples_updated('catalyst.performance_metrics'::regclass) AS updates_before,
+       pg_stat_get_xact_tuples_hot_updated('catalyst.performance_metrics'::regclass) AS hot_before \gset
 UPDATE catalyst.positions SET status = 'closed', exit_price = 210.00, closed_at = '2026-03-02 11:00+00' WHERE symbol = 'TSLA';
+SELECT pg_stat_get_xact_tuples_updated('catalyst.performance_metrics'::regclass) - :updates_before AS metrics_updates,
+       pg_stat_get_xact_tuples_hot_updated('catalyst.performance_metrics'::regclass) - :hot_before AS hot_updates;
+COMMIT;
 UPDATE catalyst.positions SET status = 'closed', exit_price = 95.00, closed_at = '2026-03-02 12:00+00' WHERE symbol = 'NVDA';
 UPDATE catalyst.positions SET status = 'closed', exit_price = 36.00, closed_at = '2026-03-02 13:00+00' WHERE symbol = 'AMD';
 UPDATE catalyst.positions SET status = 'closed', exit_price = 300.00, closed_at = '2026-03-02 14:00+00' WHERE symbol = 'MSFT';
@@ -129,6 +136,16 @@ WHERE cycle_id = 'hand' ORDER BY metric_date;
 UPDATE catalyst.positions SET cycle_id = 'other' WHERE symbol = 'MSFT';
 SELECT cycle_id, metric_date, total_trades FROM catalyst.performance_metrics ORDER BY cycle_id, metric_date;
 SELECT pg_temp.drift() AS drift;
+
+-- prices that are not numbers are refused
+\set VERBOSITY default
+INSERT INTO catalyst.positions (cycle_id, symbol, side, quantity, entry_order_id, entry_price, opened_at,
+                                status, exit_price, closed_at)
+VALUES ('other', 'NAN', 'long', 1, 'in1', 10.00, '2026-03-03 09:00+00', 'closed', 'NaN', '2026-03-03 10:00+00');
+INSERT INTO catalyst.positions (cycle_id, symbol, side, quantity, entry_order_id, entry_price, opened_at,
+                                status, exit_price, closed_at)
+VALUES ('other', 'NAN', 'long', 1, 'in1', 'NaN', '2026-03-03 09:00+00', 'closed', 10.00, '2026-03-03 10:00+00');
+\set VERBOSITY terse
 
 -- closes out of order, one statement each and all in one statement: the drawdown follows closed_at
 -- order: -50 at 09:00, +80 at 10:00, -80 at 11:00 -> cumulative -50, 30, -50; peak 0, 30, 30
@@ -190,7 +207,8 @@ INSERT INTO catalyst.positions (cycle_id, symbol, side, quantity, entry_order_id
 VALUES ('huge', 'L', 'long', 1, 'in1', 10.00, '2026-03-06 09:00+00', 'closed', 9.99, '2026-03-06 09:30+00'),
        ('huge', 'W', 'long', 100000, 'in1', 10.00, '2026-03-06 09:00+00', 'closed', 20.00, '2026-03-06 10:00+00');
 SELECT gross, profit_factor, drawdown, recovery FROM pg_temp.day('huge', '2026-03-06');
--- six trades of 214748364657050327.06 each: the day's sums pass DECIMAL(20,2), and are clamped there
+-- six trades of 214748364657050327.06 each: the day's sums pass DECIMAL(20,2)'s 999999999999999999.99,
+-- where gross_pnl and net_pnl are clamped; the state keeps the exact sum
 INSERT INTO catalyst.positions (cycle_id, symbol, side, quantity, entry_order_id, entry_price, opened_at,
                                 status, exit_price, closed_at)
 SELECT 'huge', 'BIG', 'long', 2147483647, 'in1', 0.01, '2026-03-07 09:00+00', 'closed', 99999999.99, '2026-03-07 10:00+00'
