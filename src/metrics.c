@@ -36,7 +36,6 @@
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/hsearch.h"
-#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 #include "utils/rel.h"
@@ -495,28 +494,32 @@ catalyst_metrics_mark_position(HeapTuple position, TupleDesc desc)
 				 catalyst_trading_date_of(DatumGetTimestampTz(values[T_CLOSED_AT])));
 }
 
+/*
+ * Whether a column has different values in two versions of a row.  Binary images: equal images
+ * are equal values; anything else counts as a change (at worst, one recompute too many).
+ */
+static bool
+column_changed(HeapTuple before, HeapTuple after, TupleDesc desc, int attnum)
+{
+	Form_pg_attribute att = TupleDescAttr(desc, attnum - 1);
+	bool		old_null;
+	bool		new_null;
+	Datum		old_value = heap_getattr(before, attnum, desc, &old_null);
+	Datum		new_value = heap_getattr(after, attnum, desc, &new_null);
+
+	if (old_null || new_null)
+		return old_null != new_null;
+	return !datum_image_eq(old_value, new_value, att->attbyval, att->attlen);
+}
+
 /* Whether any value the roll-up reads differs between two versions of a position. */
 bool
 catalyst_metrics_trade_changed(HeapTuple before, HeapTuple after, TupleDesc desc)
 {
-	Datum		old_values[N_TRADE_COLUMNS];
-	Datum		new_values[N_TRADE_COLUMNS];
-	bool		old_nulls[N_TRADE_COLUMNS];
-	bool		new_nulls[N_TRADE_COLUMNS];
-
-	read_trade_columns(before, desc, old_values, old_nulls);
-	read_trade_columns(after, desc, new_values, new_nulls);
 	for (int i = 0; i < N_TRADE_COLUMNS; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, trade_attnums[i] - 1);
-
-		if (old_nulls[i] != new_nulls[i])
+		if (column_changed(before, after, desc,
+						   catalyst_column(desc, trade_columns[i], &trade_attnums[i])))
 			return true;
-		/* binary images: equal images are equal values; anything else counts as a change */
-		if (!old_nulls[i] &&
-			!datum_image_eq(old_values[i], new_values[i], att->attbyval, att->attlen))
-			return true;
-	}
 	return false;
 }
 
@@ -592,21 +595,6 @@ catalyst_metrics_recompute_marked(PG_FUNCTION_ARGS)
 		mark_every_metrics_day();
 	recompute_marked_days();
 	return PointerGetDatum(NULL);
-}
-
-/* Whether a column has different values in two versions of a row (binary images: see above). */
-static bool
-column_changed(HeapTuple before, HeapTuple after, TupleDesc desc, int attnum)
-{
-	Form_pg_attribute att = TupleDescAttr(desc, attnum - 1);
-	bool		old_null;
-	bool		new_null;
-	Datum		old_value = heap_getattr(before, attnum, desc, &old_null);
-	Datum		new_value = heap_getattr(after, attnum, desc, &new_null);
-
-	if (old_null || new_null)
-		return old_null != new_null;
-	return !datum_image_eq(old_value, new_value, att->attbyval, att->attlen);
 }
 
 /*
