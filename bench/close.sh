@@ -15,6 +15,7 @@
 #   bench/close.sh                     N = 8000
 #   CATALYST_CLOSE_N=2000 bench/close.sh
 set -euo pipefail
+shopt -s inherit_errexit
 export CATALYST_BENCH_PORT=${CATALYST_BENCH_PORT:-54342}
 source "$(dirname "$0")/lib.sh"
 
@@ -28,8 +29,7 @@ work=$bench_scratch/close
 mkdir -p "$work"
 
 # the catalyst triggers that the limit run disables (updated_at stays: the seed has it too)
-close_triggers=(position_close_before_insert position_close_before_update position_close_after_insert
-	position_close_after_update position_close_after_delete position_close_after_statement)
+close_triggers=(position_close_before position_close_after position_close_after_statement)
 
 # load DB SCHEMA COUNT: one cycle, an entry and an exit order per position (commission 1.00 each),
 # COUNT open positions, half long and half short, ids 1..COUNT
@@ -85,7 +85,7 @@ best() {
 		fresh "$db" catalyst "$count"
 		if [ -n "$limit" ]; then
 			for t in "${close_triggers[@]}"; do
-				psql -X -q -d "$db" -c "ALTER TABLE catalyst.positions DISABLE TRIGGER $t"
+				psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "ALTER TABLE catalyst.positions DISABLE TRIGGER $t"
 			done
 		fi
 		ms=$(run "$db" "$file")
@@ -125,4 +125,5 @@ printf '%-48s %9d   seed / catalyst = %s (target >= 20)\n' "catalyst" "$catalyst
 printf '%-48s %9d   catalyst / limit = %s (target <= 2)\n' "limit (catalyst, close triggers disabled)" "$limit_ms" "$(ratio "$catalyst_ms" "$limit_ms")"
 printf '%-48s %9d   time(4N) / time(N) = %s (target <= 4.5)\n' "catalyst, $((4 * n)) positions" "$big_ms" "$(ratio "$big_ms" "$catalyst_ms")"
 echo "catalyst, $n positions: $(check catalyst_n | tail -1)"
+echo "limit, $n positions: $(psql -X -At -d catalyst_limit -c "SELECT count(*) FROM catalyst.performance_metrics") metrics rows, $(psql -X -At -d catalyst_limit -c "SELECT count(*) FROM catalyst.audit_log") audit events (the triggers were off)"
 echo "catalyst, $((4 * n)) positions: $(check catalyst_4x | tail -1)"
