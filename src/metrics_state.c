@@ -93,6 +93,7 @@ static const char *const derived_columns[N_DERIVED] = {
 };
 
 static int	state_attnums[N_STATE];
+static int	derived_attnums[N_DERIVED];
 static SPIPlanPtr store_plan = NULL;
 
 /* numeric arithmetic on Datums */
@@ -284,17 +285,20 @@ column_bound(int32 typmod)
 	return bound;
 }
 
+/* the attribute of a derived column in performance_metrics */
+static Form_pg_attribute
+derived_attribute(TupleDesc desc, int d)
+{
+	return TupleDescAttr(desc, catalyst_column(desc, derived_columns[d], &derived_attnums[d]) - 1);
+}
+
 /* A value clamped to the range of a DECIMAL(p,s) column (rounding happens when it is stored). */
 static Datum
-clamp_to_column(TupleDesc desc, const char *name, Datum value)
+clamp_to_column(TupleDesc desc, int d, Datum value)
 {
-	int			attnum = SPI_fnumber(desc, name);
-	int32		typmod;
+	int32		typmod = derived_attribute(desc, d)->atttypmod;
 	Datum		bound;
 
-	if (attnum <= 0)
-		elog(ERROR, "performance_metrics has no column \"%s\"", name);
-	typmod = TupleDescAttr(desc, attnum - 1)->atttypmod;
 	if (typmod < (int32) VARHDRSZ)
 		return value;			/* unconstrained */
 	bound = column_bound(typmod);
@@ -332,7 +336,7 @@ derive(const CatalystDayState *state, TupleDesc desc, Datum *values, char *nulls
 
 	for (int i = 0; i < N_DERIVED; i++)
 		nulls[i] = 'n';
-#define SET(d, value) (values[d] = clamp_to_column(desc, derived_columns[d], (value)), nulls[d] = ' ')
+#define SET(d, value) (values[d] = clamp_to_column(desc, d, (value)), nulls[d] = ' ')
 
 	/* as the seed's generated column: winning_trades::DECIMAL / total_trades * 100 */
 	SET(D_WIN_RATE, n > 0 ? mul(divide(num(state->winning_trades), num(n)), num(100)) : num(0));
@@ -390,11 +394,7 @@ prepare_store(TupleDesc desc)
 	}
 	for (int i = 0; i < N_DERIVED; i++)
 	{
-		int			attnum = SPI_fnumber(desc, derived_columns[i]);
-
-		if (attnum <= 0)
-			elog(ERROR, "performance_metrics has no column \"%s\"", derived_columns[i]);
-		argtypes[param] = TupleDescAttr(desc, attnum - 1)->atttypid;
+		argtypes[param] = derived_attribute(desc, i)->atttypid;
 		appendStringInfo(&sql, "%s%s = $%d", i > 0 ? ", " : "", derived_columns[i], ++param);
 	}
 	appendStringInfoString(&sql, " WHERE ctid OPERATOR(pg_catalog.=) $1");
