@@ -310,22 +310,26 @@ CREATE INDEX idx_news_categories ON @extschema@.news_catalysts USING GIN (catego
 -- 8. Performance metrics
 ------------------------------------------------------------------------------------------------
 
--- Money columns are widened from the seed's DECIMAL(10,2)/(12,2): a day's sums must not overflow.
+-- One row per cycle and trading date, kept by the position-close triggers (see "Position close
+-- and the performance roll-up" below).  The row holds the running state of the day's trades
+-- (the columns after updated_at) and the metrics derived from it (win_rate ... avg_hold_time),
+-- both written by the same C code whether the state comes from folding in one more close or
+-- from a full recompute (src/metrics_state.c).  The seed's win_rate and net_pnl were generated
+-- columns: PostgreSQL reads and compiles every generation expression anew for each statement,
+-- which cost a close more than the rest of the roll-up.  Money columns are widened from the
+-- seed's DECIMAL(10,2)/(12,2); a derived value beyond its column's range (a ratio above 9999.99,
+-- say) is clamped to the range.
 CREATE TABLE @extschema@.performance_metrics (
     metric_id SERIAL PRIMARY KEY,
     cycle_id VARCHAR(20) NOT NULL,
     metric_date DATE NOT NULL,
-    total_trades INTEGER DEFAULT 0,
-    winning_trades INTEGER DEFAULT 0,
-    losing_trades INTEGER DEFAULT 0,
-    win_rate DECIMAL(5,2) GENERATED ALWAYS AS (
-        CASE WHEN total_trades > 0
-        THEN (winning_trades::DECIMAL / total_trades * 100)
-        ELSE 0 END
-    ) STORED,
-    gross_pnl DECIMAL(20,2) DEFAULT 0,
-    commissions DECIMAL(20,2) DEFAULT 0,
-    net_pnl DECIMAL(20,2) GENERATED ALWAYS AS (gross_pnl - commissions) STORED,
+    total_trades INTEGER NOT NULL DEFAULT 0,
+    winning_trades INTEGER NOT NULL DEFAULT 0,
+    losing_trades INTEGER NOT NULL DEFAULT 0,
+    win_rate DECIMAL(5,2),
+    gross_pnl DECIMAL(20,2),
+    commissions DECIMAL(20,2) NOT NULL DEFAULT 0,
+    net_pnl DECIMAL(20,2),
     average_win DECIMAL(20,2),
     average_loss DECIMAL(20,2),
     largest_win DECIMAL(20,2),
@@ -335,16 +339,29 @@ CREATE TABLE @extschema@.performance_metrics (
     max_drawdown DECIMAL(20,2),
     recovery_factor DECIMAL(6,2),
     avg_hold_time INTERVAL,
-    total_volume BIGINT,
+    total_volume BIGINT NOT NULL DEFAULT 0,
     metadata JSONB DEFAULT '{}',
     created_at TIMESTAMPTZ NOT NULL DEFAULT pg_catalog.now(),
     updated_at TIMESTAMPTZ NOT NULL DEFAULT pg_catalog.now(),
+    -- running state of the day, exact (unconstrained NUMERIC)
+    sum_wins NUMERIC NOT NULL DEFAULT 0,             -- sum of the winning trades' realized_pnl
+    sum_losses NUMERIC NOT NULL DEFAULT 0,           -- sum of the losing trades' realized_pnl (<= 0)
+    sum_returns NUMERIC NOT NULL DEFAULT 0,          -- sum of pnl_percent
+    sum_squared_returns NUMERIC NOT NULL DEFAULT 0,  -- sum of pnl_percent^2
+    sum_hold_seconds NUMERIC NOT NULL DEFAULT 0,     -- sum of hold_duration, in seconds
+    peak_pnl NUMERIC NOT NULL DEFAULT 0,             -- highest cumulative realized_pnl so far (from 0)
+    deepest_drawdown NUMERIC NOT NULL DEFAULT 0,     -- largest fall of the cumulative P&L from its peak
+    last_closed_at TIMESTAMPTZ,                      -- (closed_at, position_id) of the last trade
+    last_position_id INTEGER,                        -- folded in, in closed_at order
     UNIQUE (cycle_id, metric_date)
-);
+) WITH (fillfactor = 50);
 
+-- Every close rewrites its day's row.  Its updates are HOT (heap-only: no new index entries, no
+-- dead index versions) as long as no indexed column changes and the page has room, hence the
+-- fillfactor and no seed index idx_metrics_pnl on net_pnl (one row per cycle and day sorts by
+-- net_pnl in no time).
 CREATE INDEX idx_metrics_cycle ON @extschema@.performance_metrics (cycle_id);
 CREATE INDEX idx_metrics_date ON @extschema@.performance_metrics (metric_date DESC);
-CREATE INDEX idx_metrics_pnl ON @extschema@.performance_metrics (net_pnl DESC);
 
 ------------------------------------------------------------------------------------------------
 -- 9. Audit log (partitioned by month of created_at)
@@ -511,6 +528,75 @@ AS 'MODULE_PATHNAME', 'catalyst_refresh_position_risk';
 ------------------------------------------------------------------------------------------------
 -- Position close and the performance roll-up
 ------------------------------------------------------------------------------------------------
+
+-- BEFORE INSERT or UPDATE on positions: a closed position's realized_pnl (signed by side),
+-- pnl_percent and hold_duration; cleared when it reopens (seed: on_position_closed()).
+CREATE FUNCTION @extschema@.position_close_derive()
+RETURNS trigger
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'catalyst_position_close_derive';
+
+-- AFTER INSERT, UPDATE or DELETE on positions: a close is folded into its day's metrics and
+-- audited (position_closed); a corrected, reopened or deleted closed position marks its day(s).
+CREATE FUNCTION @extschema@.position_close_roll_up()
+RETURNS trigger
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'catalyst_position_close_roll_up';
+
+-- AFTER UPDATE on orders: a commission change marks the days of the closed positions using it.
+CREATE FUNCTION @extschema@.order_commission_roll_up()
+RETURNS trigger
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'catalyst_metrics_order_changed';
+
+-- AFTER ... FOR EACH STATEMENT: recomputes, once each, the days the statement's rows marked.
+CREATE FUNCTION @extschema@.performance_metrics_recompute_marked()
+RETURNS trigger
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'catalyst_metrics_recompute_marked';
+
+-- The full recompute of one cycle's day (seed name; default: today's trading date).
+CREATE FUNCTION @extschema@.update_performance_metrics(
+    p_cycle_id varchar,
+    p_date date DEFAULT @extschema@.trading_date(pg_catalog.now()))
+RETURNS void
+LANGUAGE c VOLATILE
+AS 'MODULE_PATHNAME', 'catalyst_update_performance_metrics';
+
+-- No WHEN clauses: PostgreSQL parses a trigger's WHEN clause anew for every statement, which
+-- cost a single-row close more than the test it makes; the C functions test the rows instead,
+-- and UPDATE OF keeps the triggers from firing at all for updates that touch none of the
+-- columns they read (unrealized_pnl, risk_score, ...).
+CREATE TRIGGER position_close_before
+    BEFORE INSERT OR UPDATE OF status, side, quantity, entry_price, exit_price, opened_at, closed_at,
+                               realized_pnl, pnl_percent, hold_duration
+    ON @extschema@.positions
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.position_close_derive();
+CREATE TRIGGER position_close_after
+    AFTER INSERT OR DELETE
+       OR UPDATE OF status, cycle_id, position_id, side, quantity, entry_price, exit_price, opened_at,
+                    closed_at, realized_pnl, pnl_percent, hold_duration, entry_order_id, exit_order_id
+    ON @extschema@.positions
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.position_close_roll_up();
+CREATE TRIGGER position_close_after_statement
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.positions
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION @extschema@.performance_metrics_recompute_marked();
+CREATE TRIGGER order_commission_after_update
+    AFTER UPDATE OF commission, order_id ON @extschema@.orders
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.order_commission_roll_up();
+CREATE TRIGGER order_commission_after_statement
+    AFTER UPDATE OF commission, order_id ON @extschema@.orders
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION @extschema@.performance_metrics_recompute_marked();
+
+-- A commission change finds the closed positions (and archived ones) that use the order.
+CREATE INDEX idx_positions_closed_entry_order ON @extschema@.positions (entry_order_id)
+    WHERE status = 'closed';
+CREATE INDEX idx_positions_closed_exit_order ON @extschema@.positions (exit_order_id)
+    WHERE status = 'closed';
+CREATE INDEX idx_positions_archive_entry_order ON @extschema@.positions_archive (entry_order_id);
+CREATE INDEX idx_positions_archive_exit_order ON @extschema@.positions_archive (exit_order_id);
 
 ------------------------------------------------------------------------------------------------
 -- Retention, maintenance runs and pg_cron scheduling
@@ -813,7 +899,8 @@ GRANT INSERT, UPDATE, DELETE ON @extschema@.positions_archive, @extschema@.perfo
 GRANT USAGE ON SEQUENCE @extschema@.performance_metrics_metric_id_seq TO catalyst_admin;
 GRANT SELECT ON @extschema@.audit_log, @extschema@.audit_log_default TO catalyst_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.create_monthly_partitions(integer),
-    @extschema@.refresh_position_risk(varchar), @extschema@.cleanup_old_data(),
+    @extschema@.refresh_position_risk(varchar), @extschema@.update_performance_metrics(varchar, date),
+    @extschema@.cleanup_old_data(),
     @extschema@.schedule_maintenance(), @extschema@.unschedule_maintenance(),
     @extschema@.maintenance_jobs(), @extschema@.pg_cron_database(),
     @extschema@.require_pg_cron_here(text)

@@ -36,7 +36,8 @@ SELECT col_is_null('catalyst', 'positions', 'hold_duration', 'hold_duration is e
 SELECT col_type_is('catalyst', 'scan_results', 'total_score', 'numeric(5,2)', 'total_score as the seed types it');
 SELECT col_type_is('catalyst', 'performance_metrics', 'win_rate', 'numeric(5,2)', 'win_rate as the seed types it');
 SELECT indexes_are('catalyst', 'positions', ARRAY['positions_pkey', 'idx_positions_cycle', 'idx_positions_symbol',
-    'idx_positions_status', 'idx_positions_open', 'idx_positions_pnl', 'idx_positions_cycle_closed'], 'positions indexes');
+    'idx_positions_status', 'idx_positions_open', 'idx_positions_pnl', 'idx_positions_cycle_closed',
+    'idx_positions_closed_entry_order', 'idx_positions_closed_exit_order'], 'positions indexes');
 SELECT indexes_are('catalyst', 'orders', ARRAY['orders_pkey', 'idx_orders_cycle', 'idx_orders_symbol',
     'idx_orders_status', 'idx_orders_created', 'idx_orders_pending'], 'orders indexes');
 SELECT is_indexed('catalyst', 'scan_results', ARRAY['is_selected', 'total_score']::name[], 'selected scans are indexed by score');

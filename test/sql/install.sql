@@ -23,11 +23,12 @@ FROM unnest(ARRAY[
     'idx_signals_cycle', 'idx_signals_symbol', 'idx_signals_active', 'idx_signals_type',
     'idx_patterns_cycle', 'idx_patterns_symbol', 'idx_patterns_type', 'idx_patterns_confidence',
     'idx_news_symbol', 'idx_news_published', 'idx_news_sentiment', 'idx_news_impact', 'idx_news_categories',
-    'idx_metrics_cycle', 'idx_metrics_date', 'idx_metrics_pnl',
+    'idx_metrics_cycle', 'idx_metrics_date',   -- not idx_metrics_pnl: see performance_metrics.sql
     'idx_audit_cycle', 'idx_audit_event', 'idx_audit_entity', 'idx_audit_created']) AS name
 WHERE to_regclass('catalyst.' || name) IS NULL;
 
--- the seed's foreign keys and the generated columns
+-- the seed's foreign keys and the generated columns (performance_metrics' win_rate and net_pnl,
+-- generated in the seed, are derived by a trigger instead: performance_metrics.sql)
 SELECT conrelid::regclass, conname, confrelid::regclass
 FROM pg_constraint
 WHERE contype = 'f' AND connamespace = 'catalyst'::regnamespace

@@ -50,7 +50,7 @@ LANGUAGE sql AS $$
     UNION ALL
     SELECT CASE WHEN tableoid::regclass::text ~ '_20(19|20)_' OR tableoid::regclass::text ~ '_default$'
                 THEN tableoid::regclass::text ELSE 'this month' END, count(*)
-    FROM catalyst.audit_log WHERE event_category <> 'row_audit' GROUP BY 1
+    FROM catalyst.audit_log WHERE event_category = 'test' GROUP BY 1
     ORDER BY 1
 $$;
 SELECT * FROM pg_temp.rows_by_partition();
@@ -94,7 +94,7 @@ SELECT :'result'::jsonb->>'outcome' AS outcome,
 -- the months past retention are gone, tables and rows; the younger ones and DEFAULT's later rows stay
 SELECT * FROM pg_temp.rows_by_partition();
 SELECT to_regclass('catalyst.scan_results_2020_01') AS dropped_scan, to_regclass('catalyst.audit_log_2020_01') AS dropped_audit;
-SELECT event_type FROM catalyst.audit_log WHERE event_category <> 'row_audit' ORDER BY created_at;
+SELECT event_type FROM catalyst.audit_log WHERE event_category = 'test' ORDER BY created_at;
 
 -- exactly the old closed positions moved, unchanged, and only once; their orders stay
 SELECT position_id, status, closed_at < now() - interval '90 days' AS closed_over_90_days_ago

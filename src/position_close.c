@@ -1,0 +1,333 @@
+/*
+ * position_close.c: the triggers on positions that close, correct, reopen and delete trades
+ * (seed: on_position_closed() in PL/pgSQL, BEFORE UPDATE OF status).
+ *
+ * position_close_derive(), BEFORE INSERT OR UPDATE OF the P&L's inputs (and outputs, so that a
+ * hand-written realized_pnl is replaced): a closed position gets realized_pnl with the sign of
+ * its side, pnl_percent and hold_duration, recomputed whenever the row is written while closed
+ * (so a corrected exit_price, quantity, closed_at, entry_price or side is recomputed); a
+ * reopened one gets them cleared.
+ *
+ * position_close_roll_up(), AFTER INSERT, DELETE or UPDATE OF the columns the roll-up reads: a
+ * position that has just closed is folded into its day's performance_metrics row (metrics.c)
+ * and an audit event position_closed is written; a closed position that changed, was reopened
+ * or deleted has its day(s) recomputed.  It runs AFTER, unlike the seed's trigger, so the day's
+ * metrics include the closing position.
+ *
+ * A restore (pg_dump's output, and pg_restore, run with row_security off, which the install script
+ * also relies on) inserts rows that already carry their P&L, together with the metrics rows and
+ * audit events they produced: inserted rows are then left alone.
+ */
+#include "catalyst.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
+#include "utils/rel.h"
+#include "utils/timestamp.h"
+#include "utils/rls.h"
+
+/* the columns of positions these triggers read or write */
+typedef enum PositionColumn
+{
+	P_POSITION_ID,
+	P_CYCLE_ID,
+	P_SYMBOL,
+	P_SIDE,
+	P_QUANTITY,
+	P_ENTRY_PRICE,
+	P_EXIT_PRICE,
+	P_STATUS,
+	P_OPENED_AT,
+	P_CLOSED_AT,
+	P_HOLD_DURATION,
+	P_REALIZED_PNL,
+	P_PNL_PERCENT,
+	P_CLOSE_REASON,
+	N_POSITION_COLUMNS
+} PositionColumn;
+
+static const char *const position_columns[N_POSITION_COLUMNS] = {
+	"position_id", "cycle_id", "symbol", "side", "quantity", "entry_price", "exit_price", "status",
+	"opened_at", "closed_at", "hold_duration", "realized_pnl", "pnl_percent", "close_reason",
+};
+
+static int	position_attnums[N_POSITION_COLUMNS];
+
+static int
+column(TupleDesc desc, PositionColumn c)
+{
+	return catalyst_column(desc, position_columns[c], &position_attnums[c]);
+}
+
+static Datum
+value_of(HeapTuple tuple, TupleDesc desc, PositionColumn c, bool *isnull)
+{
+	return heap_getattr(tuple, column(desc, c), desc, isnull);
+}
+
+static bool
+text_equals(Datum value, const char *s)
+{
+	text	   *t = DatumGetTextPP(value);
+	size_t		len = strlen(s);
+
+	return VARSIZE_ANY_EXHDR(t) == len && memcmp(VARDATA_ANY(t), s, len) == 0;
+}
+
+static bool
+is_closed(HeapTuple position, TupleDesc desc)
+{
+	bool		isnull;
+	Datum		status = value_of(position, desc, P_STATUS, &isnull);
+
+	return !isnull && text_equals(status, "closed");
+}
+
+/* A numeric value rounded and checked to the declared precision and scale of a column. */
+static Datum
+fit_numeric_column(TupleDesc desc, int attnum, Datum value)
+{
+	return DirectFunctionCall2(numeric, value,
+							   Int32GetDatum(TupleDescAttr(desc, attnum - 1)->atttypmod));
+}
+
+static void
+require_close_value(bool isnull, int32 position_id, const char *what)
+{
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NOT_NULL_VIOLATION),
+				 errmsg("position %d cannot be closed without %s", position_id, what),
+				 errdetail("status is 'closed' but %s is NULL.", what),
+				 errhint("Set exit_price and closed_at in the same statement that sets status = 'closed'.")));
+}
+
+/*
+ * The P&L of a closed position:
+ *   realized_pnl  = (exit_price - entry_price) * quantity, negated for a short
+ *   pnl_percent   = realized_pnl * 100 / (entry_price * quantity)
+ *   hold_duration = closed_at - opened_at
+ */
+static HeapTuple
+derive_closed(HeapTuple position, TupleDesc desc)
+{
+	int			cols[3] = {column(desc, P_REALIZED_PNL), column(desc, P_PNL_PERCENT),
+	column(desc, P_HOLD_DURATION)};
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+	bool		isnull;
+	int32		position_id = DatumGetInt32(value_of(position, desc, P_POSITION_ID, &isnull));
+	Datum		exit_price = value_of(position, desc, P_EXIT_PRICE, &isnull);
+	Datum		closed_at;
+	Datum		entry_price;
+	Datum		quantity;
+	Datum		move;
+
+	require_close_value(isnull, position_id, "exit_price");
+	closed_at = value_of(position, desc, P_CLOSED_AT, &isnull);
+	require_close_value(isnull, position_id, "closed_at");
+	if (TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(closed_at)))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("position %d cannot be closed at an infinite time", position_id),
+				 errhint("closed_at must be the time the position closed.")));
+
+	/* NOT NULL columns */
+	entry_price = value_of(position, desc, P_ENTRY_PRICE, &isnull);
+	if (numeric_is_nan(DatumGetNumeric(exit_price)) || numeric_is_nan(DatumGetNumeric(entry_price)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("position %d cannot be closed with a price that is not a number", position_id),
+				 errhint("entry_price and exit_price must be numbers, not NaN.")));
+	quantity = DirectFunctionCall1(int4_numeric, value_of(position, desc, P_QUANTITY, &isnull));
+
+	if (text_equals(value_of(position, desc, P_SIDE, &isnull), "short"))
+		move = DirectFunctionCall2(numeric_sub, entry_price, exit_price);
+	else
+		move = DirectFunctionCall2(numeric_sub, exit_price, entry_price);
+
+	values[0] = fit_numeric_column(desc, cols[0],
+								   DirectFunctionCall2(numeric_mul, move, quantity));
+	values[1] = fit_numeric_column(desc, cols[1],
+								   DirectFunctionCall2(numeric_div,
+													   DirectFunctionCall2(numeric_mul, values[0],
+																		   NumericGetDatum(int64_to_numeric(100))),
+													   DirectFunctionCall2(numeric_mul, entry_price, quantity)));
+	values[2] = DirectFunctionCall2(timestamp_mi, closed_at,
+									value_of(position, desc, P_OPENED_AT, &isnull));
+
+	return heap_modify_tuple_by_cols(position, desc, 3, cols, values, nulls);
+}
+
+/* A reopened position has no realized P&L. */
+static HeapTuple
+clear_closed(HeapTuple position, TupleDesc desc)
+{
+	int			cols[3] = {column(desc, P_REALIZED_PNL), column(desc, P_PNL_PERCENT),
+	column(desc, P_HOLD_DURATION)};
+	Datum		values[3] = {0, 0, 0};
+	bool		nulls[3] = {true, true, true};
+
+	return heap_modify_tuple_by_cols(position, desc, 3, cols, values, nulls);
+}
+
+static void
+push_key(JsonbParseState **state, const char *key)
+{
+	JsonbValue	v;
+
+	v.type = jbvString;
+	v.val.string.val = (char *) key;
+	v.val.string.len = strlen(key);
+	pushJsonbValue(state, WJB_KEY, &v);
+}
+
+static void
+push_text_value(JsonbParseState **state, Datum value, bool isnull)
+{
+	JsonbValue	v;
+
+	if (isnull)
+		v.type = jbvNull;
+	else
+	{
+		text	   *t = DatumGetTextPP(value);
+
+		v.type = jbvString;
+		v.val.string.val = VARDATA_ANY(t);
+		v.val.string.len = VARSIZE_ANY_EXHDR(t);
+	}
+	pushJsonbValue(state, WJB_VALUE, &v);
+}
+
+/* audit_log event position_closed: {"symbol", "side", "pnl", "close_reason"} */
+static void
+write_close_event(HeapTuple position, TupleDesc desc)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue	pnl;
+	JsonbValue *object;
+	CatalystAuditEvent event = {0};
+	bool		isnull;
+	Datum		value;
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	push_key(&state, "symbol");
+	value = value_of(position, desc, P_SYMBOL, &isnull);
+	push_text_value(&state, value, isnull);
+	push_key(&state, "side");
+	value = value_of(position, desc, P_SIDE, &isnull);
+	push_text_value(&state, value, isnull);
+	push_key(&state, "pnl");
+	value = value_of(position, desc, P_REALIZED_PNL, &isnull);
+	pnl.type = isnull ? jbvNull : jbvNumeric;
+	if (!isnull)
+		pnl.val.numeric = DatumGetNumeric(value);
+	pushJsonbValue(&state, WJB_VALUE, &pnl);
+	push_key(&state, "close_reason");
+	value = value_of(position, desc, P_CLOSE_REASON, &isnull);
+	push_text_value(&state, value, isnull);
+	object = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+
+	event.cycle_id = TextDatumGetCString(value_of(position, desc, P_CYCLE_ID, &isnull));
+	event.event_type = "position_closed";
+	event.event_category = "trading";
+	event.entity_type = "position";
+	event.entity_id = DatumGetCString(DirectFunctionCall1(int4out,
+														  value_of(position, desc, P_POSITION_ID, &isnull)));
+	event.details = JsonbValueToJsonb(object);
+	catalyst_audit_event(&event);
+}
+
+static TriggerData *
+check_row_trigger(FunctionCallInfo fcinfo, const char *name, bool before)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("%s() must be called as a trigger", name)));
+	if (!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		(before ? !TRIGGER_FIRED_BEFORE(trigdata->tg_event) : !TRIGGER_FIRED_AFTER(trigdata->tg_event)) ||
+		(before && TRIGGER_FIRED_BY_DELETE(trigdata->tg_event)))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("%s() must be fired %s FOR EACH ROW", name,
+						before ? "BEFORE INSERT OR UPDATE" : "AFTER INSERT, UPDATE or DELETE")));
+	return trigdata;
+}
+
+/* SQL-callable functions */
+
+PG_FUNCTION_INFO_V1(catalyst_position_close_derive);
+Datum
+catalyst_position_close_derive(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = check_row_trigger(fcinfo, "position_close_derive", true);
+	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
+
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+	{
+		HeapTuple	position = trigdata->tg_trigtuple;
+
+		if (row_security && is_closed(position, desc))
+			position = derive_closed(position, desc);
+		return PointerGetDatum(position);
+	}
+
+	if (is_closed(trigdata->tg_newtuple, desc))
+		return PointerGetDatum(derive_closed(trigdata->tg_newtuple, desc));
+	if (is_closed(trigdata->tg_trigtuple, desc))
+		return PointerGetDatum(clear_closed(trigdata->tg_newtuple, desc));
+	return PointerGetDatum(trigdata->tg_newtuple);
+}
+
+PG_FUNCTION_INFO_V1(catalyst_position_close_roll_up);
+Datum
+catalyst_position_close_roll_up(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = check_row_trigger(fcinfo, "position_close_roll_up", false);
+	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
+	HeapTuple	before = trigdata->tg_trigtuple;
+
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+	{
+		if (row_security && is_closed(before, desc))
+		{
+			catalyst_metrics_add_close(before, desc);
+			write_close_event(before, desc);
+		}
+	}
+	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+	{
+		if (is_closed(before, desc))
+			catalyst_metrics_mark_position(before, desc);
+	}
+	else
+	{
+		HeapTuple	after = trigdata->tg_newtuple;
+		bool		was_closed = is_closed(before, desc);
+		bool		now_closed = is_closed(after, desc);
+
+		if (now_closed && !was_closed)
+		{
+			catalyst_metrics_add_close(after, desc);
+			write_close_event(after, desc);
+		}
+		else if (was_closed && !now_closed)
+			catalyst_metrics_mark_position(before, desc);
+		else if (was_closed && catalyst_metrics_trade_changed(before, after, desc))
+		{
+			catalyst_metrics_mark_position(before, desc);
+			catalyst_metrics_mark_position(after, desc);
+		}
+	}
+	return PointerGetDatum(NULL);
+}
