@@ -132,6 +132,16 @@ SET catalyst.audit = off;
 UPDATE catalyst.orders SET commission = 1 WHERE order_id OPERATOR(pg_catalog.=) 'path-o1';
 SET catalyst.audit = on;
 UPDATE catalyst.orders SET commission = 2 WHERE order_id OPERATOR(pg_catalog.=) 'path-o1';
+-- risk scoring and the metrics roll-up (the close above went through the close triggers)
+SELECT catalyst.catalyst_position_risk(1) AS risk_by_id, catalyst.calculate_position_risk(2) AS seed_name;
+SELECT p.position_id, catalyst.catalyst_position_risk(p) AS risk_by_row FROM catalyst.positions p ORDER BY 1;
+SELECT catalyst.refresh_position_risk() AS refreshed;
+SELECT catalyst.update_performance_metrics(p.cycle_id, catalyst.trading_date(p.closed_at))
+FROM catalyst.positions p WHERE p.position_id OPERATOR(pg_catalog.=) 1;
+SELECT total_trades, gross_pnl, commissions FROM catalyst.performance_metrics;
+-- retention and the pg_cron job list
+SELECT catalyst.cleanup_old_data() IS NOT NULL AS cleaned;
+SELECT job_name, schedule FROM catalyst.maintenance_jobs();
 -- the append-only guard
 \set VERBOSITY terse
 DELETE FROM catalyst.audit_log;
