@@ -621,7 +621,6 @@ CREATE FUNCTION @extschema@.cleanup_old_data()
 RETURNS jsonb
 LANGUAGE c VOLATILE
 AS 'MODULE_PATHNAME', 'catalyst_cleanup_old_data';
-REVOKE ALL ON FUNCTION @extschema@.cleanup_old_data() FROM PUBLIC;
 
 -- The database pg_cron runs in (cron.database_name), or NULL when pg_cron is not loaded.  Read
 -- from pg_settings, which lists only loaded settings: cron.database_name written in
@@ -716,7 +715,6 @@ BEGIN
         FROM @extschema@.maintenance_jobs() m;
 END
 $$;
-REVOKE ALL ON FUNCTION @extschema@.schedule_maintenance() FROM PUBLIC;
 
 -- Removes the jobs of maintenance_jobs() that the calling role has in pg_cron; returns how many.
 CREATE FUNCTION @extschema@.unschedule_maintenance()
@@ -739,7 +737,6 @@ BEGIN
     RETURN removed;
 END
 $$;
-REVOKE ALL ON FUNCTION @extschema@.unschedule_maintenance() FROM PUBLIC;
 
 ------------------------------------------------------------------------------------------------
 -- Security: roles, privileges, row-level security, row audit
@@ -821,6 +818,27 @@ ALTER TABLE @extschema@.orders ENABLE ROW LEVEL SECURITY;
 ALTER TABLE @extschema@.orders FORCE ROW LEVEL SECURITY;
 ALTER TABLE @extschema@.positions ENABLE ROW LEVEL SECURITY;
 ALTER TABLE @extschema@.positions FORCE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.positions_archive ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.positions_archive FORCE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.trading_cycles ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.trading_cycles FORCE ROW LEVEL SECURITY;
+
+-- trading_cycles: everyone may read every cycle (the policies below look cycles up), a trader
+-- may start and change cycles but not touch a stopped one: otherwise it could reactivate a cycle
+-- and see again the orders and positions the policies hide.
+CREATE POLICY trading_cycles_read ON @extschema@.trading_cycles
+    FOR SELECT TO catalyst_reader, catalyst_trader
+    USING (true);
+CREATE POLICY trading_cycles_insert ON @extschema@.trading_cycles
+    FOR INSERT TO catalyst_trader
+    WITH CHECK (true);
+CREATE POLICY trading_cycles_update ON @extschema@.trading_cycles
+    FOR UPDATE TO catalyst_trader
+    USING (status OPERATOR(pg_catalog.<>) 'stopped')
+    WITH CHECK (true);
+CREATE POLICY trading_cycles_admin_policy ON @extschema@.trading_cycles
+    FOR ALL TO catalyst_admin
+    USING (true) WITH CHECK (true);
 
 CREATE POLICY orders_policy ON @extschema@.orders
     FOR ALL TO catalyst_reader, catalyst_trader
@@ -844,6 +862,16 @@ CREATE POLICY positions_policy ON @extschema@.positions
 CREATE POLICY positions_admin_policy ON @extschema@.positions
     FOR ALL TO catalyst_admin
     USING (true) WITH CHECK (true);
+-- archived positions: the same rows as positions for readers and traders, all for the admin;
+-- only the extension's retention writes the archive
+CREATE POLICY positions_archive_policy ON @extschema@.positions_archive
+    FOR SELECT TO catalyst_reader, catalyst_trader
+    USING (EXISTS (SELECT FROM @extschema@.trading_cycles c
+                   WHERE c.cycle_id OPERATOR(pg_catalog.=) positions_archive.cycle_id
+                     AND c.status OPERATOR(pg_catalog.=) 'active'));
+CREATE POLICY positions_archive_admin_policy ON @extschema@.positions_archive
+    FOR SELECT TO catalyst_admin
+    USING (true);
 
 -- The views check privileges and row-level security as the role that queries them, not as their
 -- owner (a superuser, who would see every row).
@@ -886,17 +914,15 @@ GRANT USAGE ON SEQUENCE @extschema@.positions_position_id_seq,
     @extschema@.news_catalysts_catalyst_id_seq
     TO catalyst_trader;
 
--- catalyst_admin (and what catalyst_trader may): corrections, the archive and the metrics, the
--- whole audit trail (read only: nobody writes it but the extension), partition maintenance, and
--- the maintenance settings.  catalyst.audit and catalyst.audit_retention_days stay superuser-only:
+-- catalyst_admin (and what catalyst_trader may): corrections (DELETE), every row of orders,
+-- positions and the archive, the whole audit trail (read only: nobody writes it but the
+-- extension), the maintenance functions and settings.  The archive and performance_metrics are
+-- written only by the extension's code, so that the metrics always equal their recompute.  catalyst.audit and catalyst.audit_retention_days stay superuser-only:
 -- they decide what the audit trail keeps.
 GRANT DELETE ON @extschema@.trading_cycles, @extschema@.orders, @extschema@.positions,
     @extschema@.trading_signals, @extschema@.pattern_detections, @extschema@.news_catalysts,
     @extschema@.scan_results, @extschema@.scan_results_default
     TO catalyst_admin;
-GRANT INSERT, UPDATE, DELETE ON @extschema@.positions_archive, @extschema@.performance_metrics
-    TO catalyst_admin;
-GRANT USAGE ON SEQUENCE @extschema@.performance_metrics_metric_id_seq TO catalyst_admin;
 GRANT SELECT ON @extschema@.audit_log, @extschema@.audit_log_default TO catalyst_admin;
 GRANT EXECUTE ON FUNCTION @extschema@.create_monthly_partitions(integer),
     @extschema@.refresh_position_risk(varchar), @extschema@.update_performance_metrics(varchar, date),

@@ -32,40 +32,46 @@ const CatalystPartitionedTable catalyst_partitioned_tables[CATALYST_N_PARTITIONE
 
 #define MAX_PREMAKE_MONTHS 120
 
-/* Grant on the new partition every privilege granted on its parent (the owner's are implicit). */
+/*
+ * Give the new partition exactly its parent's privileges: first revoke whatever it got on
+ * creation (the owner's ALTER DEFAULT PRIVILEGES may grant to anyone), then grant every privilege
+ * granted on the parent (the owner's own are implicit).
+ */
 static void
 copy_privileges(Oid parent, const char *partition_qualified)
 {
 	Oid			argtypes[2] = {OIDOID, TEXTOID};
 	Datum		args[2] = {ObjectIdGetDatum(parent), CStringGetTextDatum(partition_qualified)};
-	uint64		ngrants;
+	uint64		nstatements;
 
-	ngrants = catalyst_spi_exec_args(
-		"SELECT pg_catalog.format('GRANT %s ON TABLE %s TO %s%s', a.privilege_type, $2,"
-		"       CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'"
-		"            ELSE pg_catalog.quote_ident(r.rolname) END,"
-		"       CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)"
-		"  FROM pg_catalog.pg_class c"
-		"  CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a"
-		"  LEFT JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) a.grantee"
-		" WHERE c.oid OPERATOR(pg_catalog.=) $1"
-		"   AND a.grantee OPERATOR(pg_catalog.<>) c.relowner",
+	nstatements = catalyst_spi_exec_args(
+		"WITH acl AS ("
+		"    SELECT c.oid OPERATOR(pg_catalog.=) $1 AS of_parent, a.grantee, a.privilege_type, a.is_grantable"
+		"      FROM pg_catalog.pg_class c"
+		"     CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a"
+		"     WHERE c.oid OPERATOR(pg_catalog.=) ANY (ARRAY[$1, $2::pg_catalog.regclass::pg_catalog.oid])"
+		"       AND a.grantee OPERATOR(pg_catalog.<>) c.relowner)"
+		"SELECT pg_catalog.format(CASE WHEN acl.of_parent THEN 'GRANT %s ON TABLE %s TO %s%s'"
+		"                              ELSE 'REVOKE %s ON TABLE %s FROM %s%s' END,"
+		"                         acl.privilege_type, $2,"
+		"                         CASE WHEN acl.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'"
+		"                              ELSE pg_catalog.quote_ident(r.rolname) END,"
+		"                         CASE WHEN acl.of_parent AND acl.is_grantable THEN ' WITH GRANT OPTION'"
+		"                              WHEN NOT acl.of_parent THEN ' CASCADE' ELSE '' END)"
+		"  FROM acl LEFT JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) acl.grantee"
+		" ORDER BY acl.of_parent",
 		2, argtypes, args, NULL, SPI_OK_SELECT, 0);
 
-	if (ngrants > 0)
+	if (nstatements > 0)
 	{
-		SPITupleTable *grants = SPI_tuptable;
+		SPITupleTable *statements = SPI_tuptable;
 
-		for (uint64 i = 0; i < ngrants; i++)
-			catalyst_spi_exec(SPI_getvalue(grants->vals[i], grants->tupdesc, 1), SPI_OK_UTILITY, 0);
+		for (uint64 i = 0; i < nstatements; i++)
+			catalyst_spi_exec(SPI_getvalue(statements->vals[i], statements->tupdesc, 1),
+							  SPI_OK_UTILITY, 0);
 	}
 }
 
-/*
- * Create one month's partition of `pt`, named into relname[NAMEDATALEN], unless a table of that
- * name exists.  Returns true when it created one; adds the rows it moved out of the DEFAULT
- * partition to *rows_moved.
- */
 static bool
 create_month_partition(const CatalystPartitionedTable *pt, Oid parent, int year, int month,
 					   char *relname, uint64 *rows_moved)

@@ -95,6 +95,22 @@ SELECT count(*) AS partitions, count(*) FILTER (WHERE c.relowner <> p.relowner) 
 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
 WHERE i.inhparent IN ('catalyst.scan_results'::regclass, 'catalyst.audit_log'::regclass);
 
+-- a new partition has exactly its parent's privileges, even when the owner's default privileges
+-- would grant more (here: everything to PUBLIC)
+CREATE TEMP TABLE partitions_before AS SELECT inhrelid FROM pg_inherits;
+ALTER DEFAULT PRIVILEGES IN SCHEMA catalyst GRANT ALL ON TABLES TO PUBLIC;
+SELECT catalyst.create_monthly_partitions(8) AS created;
+ALTER DEFAULT PRIVILEGES IN SCHEMA catalyst REVOKE ALL ON TABLES FROM PUBLIC;
+SELECT p.relname AS parent, count(*) AS new_partitions,
+       count(*) FILTER (WHERE (SELECT array_agg(a ORDER BY a::text) FROM unnest(c.relacl) a)
+                              IS DISTINCT FROM (SELECT array_agg(a ORDER BY a::text) FROM unnest(p.relacl) a))
+           AS acl_differs_from_parent,
+       count(*) FILTER (WHERE has_table_privilege('public', c.oid, 'SELECT')) AS public_may_select
+FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+WHERE i.inhparent IN ('catalyst.scan_results'::regclass, 'catalyst.audit_log'::regclass)
+  AND i.inhrelid NOT IN (SELECT inhrelid FROM partitions_before)
+GROUP BY 1 ORDER BY 1;
+
 DROP EXTENSION catalyst;
 REVOKE USAGE ON SCHEMA catalyst FROM regress_catalyst_reader;
 DROP ROLE regress_catalyst_reader;

@@ -142,7 +142,10 @@ RESET SESSION AUTHORIZATION;
 SET SESSION AUTHORIZATION regress_sec_priv_admin;
 SELECT count(details) > 0 AS reads_details FROM catalyst.audit_log;
 DELETE FROM catalyst.trading_signals WHERE cycle_id = 'priv-2';
+-- the metrics and the archive are the extension's to write, even for the admin: it recomputes
 INSERT INTO catalyst.performance_metrics (cycle_id, metric_date) VALUES ('priv-2', '2024-03-01');
+SELECT catalyst.update_performance_metrics('priv-2', '2024-03-01');
+SELECT total_trades FROM catalyst.performance_metrics WHERE cycle_id = 'priv-2';
 SET catalyst.premake_months = 5;
 SELECT catalyst.create_monthly_partitions() AS created;
 SET catalyst.audit = off;

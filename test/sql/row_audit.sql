@@ -125,8 +125,8 @@ SELECT count(*) AS bulk_orders, (SELECT count(*) FROM catalyst.audit_log WHERE e
 FROM catalyst.orders WHERE order_id LIKE 'bulk-%';
 
 -- A restore writes no event: pg_dump's output runs with row_security off, and a superuser
--- writing with row_security off is taken for a restore.  A trader with row_security off is still
--- audited (or refused, where row-level security applies).
+-- writing with row_security off is taken for a restore.  A trader with row_security off is
+-- refused: row-level security applies to every audited table.
 CREATE TEMP TABLE mark2 AS SELECT max(log_id) AS log_id FROM catalyst.audit_log;
 SET row_security = off;
 INSERT INTO catalyst.trading_cycles (cycle_id, mode, scan_frequency) VALUES ('restored', 'normal', 300);

@@ -40,8 +40,15 @@ UPDATE catalyst.orders SET status = 'submitted' WHERE order_id = 'live-o';
 -- stopping a cycle hides its rows from then on
 UPDATE catalyst.trading_cycles SET status = 'stopped', stopped_at = now() WHERE cycle_id = 'rls-live';
 SELECT count(*) AS orders_visible FROM catalyst.orders;
-RESET SESSION AUTHORIZATION;
+-- and a stopped cycle stays stopped: reactivating it would bring its rows back
 UPDATE catalyst.trading_cycles SET status = 'active', stopped_at = NULL WHERE cycle_id = 'rls-live';
+SELECT cycle_id, status FROM catalyst.trading_cycles ORDER BY 1;
+RESET SESSION AUTHORIZATION;
+-- the admin may
+SET SESSION AUTHORIZATION regress_sec_rls_admin;
+UPDATE catalyst.trading_cycles SET status = 'active', stopped_at = NULL WHERE cycle_id = 'rls-live'
+RETURNING cycle_id, status;
+RESET SESSION AUTHORIZATION;
 
 -- the reader sees the same rows as the trader
 SET SESSION AUTHORIZATION regress_sec_rls_reader;

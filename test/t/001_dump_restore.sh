@@ -65,7 +65,8 @@ SELECT t.tgrelid::regclass || ' trigger ' || t.tgname || ' ' || t.tgenabled::tex
 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
 WHERE c.relnamespace = 'catalyst'::regnamespace AND NOT t.tgisinternal ORDER BY 1;
 SELECT p.polrelid::regclass || ' policy ' || p.polname || ' ' || p.polroles::regrole[]::text || ' '
-       || pg_catalog.pg_get_expr(p.polqual, p.polrelid)
+       || coalesce(pg_catalog.pg_get_expr(p.polqual, p.polrelid), '') || ' check '
+       || coalesce(pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid), '')
 FROM pg_policy p ORDER BY 1;
 SQL
 }
@@ -75,11 +76,11 @@ check "the fingerprint covers every table and partition" \
 	"$(grep -cE '^catalyst\.[a-z_0-9]+ [0-9]+ ([0-9a-f]{32})?$' "$work/src.txt")" "29"
 check "no table of the source database is empty" "$(grep -E '^catalyst\.[a-z_]+ 0 ' "$work/src.txt")" ""
 # privileges of every table, partition, view, sequence and function and of audit_log's 8 granted
-# columns; the 4 policies; the TRUNCATE guard of audit_log and its 10 partitions
+# columns; the 10 policies; the TRUNCATE guard of audit_log and its 10 partitions
 check "the fingerprint covers privileges, policies and the audit triggers" \
 	"$(grep -c ' acl ' "$work/src.txt") $(grep -c ' policy ' "$work/src.txt") $(grep -c 'trigger audit_log_no_truncate A' "$work/src.txt")" \
 	"$(q dump_src -c "SELECT (SELECT count(*) FROM pg_class WHERE relnamespace = 'catalyst'::regnamespace AND relkind IN ('r', 'p', 'v', 'S'))
-	                       + 8 + (SELECT count(*) FROM pg_proc WHERE pronamespace = 'catalyst'::regnamespace)") 4 11"
+	                       + 8 + (SELECT count(*) FROM pg_proc WHERE pronamespace = 'catalyst'::regnamespace)") 10 11"
 
 pg_dump -Fc -f "$work/catalyst.dump" dump_src
 check "pg_dump -Fc succeeds" "$?" "0"
