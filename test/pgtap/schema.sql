@@ -3,7 +3,7 @@ BEGIN;
 CREATE EXTENSION catalyst;
 SELECT plan(31);
 
-SELECT has_schema('catalyst');
+SELECT has_schema('catalyst', 'CREATE EXTENSION makes schema catalyst');
 SELECT tables_are('catalyst', ARRAY[
     'trading_cycles', 'scan_results', 'scan_results_default', 'orders', 'positions', 'positions_archive',
     'trading_signals', 'pattern_detections', 'news_catalysts', 'performance_metrics', 'audit_log',
@@ -16,8 +16,8 @@ SELECT tables_are('catalyst', ARRAY[
     'audit_log_' || to_char(now() AT TIME ZONE 'UTC' + interval '1 month', 'YYYY_MM'),
     'audit_log_' || to_char(now() AT TIME ZONE 'UTC' + interval '2 months', 'YYYY_MM'),
     'audit_log_' || to_char(now() AT TIME ZONE 'UTC' + interval '3 months', 'YYYY_MM')
-]);
-SELECT views_are('catalyst', ARRAY['v_active_trading', 'v_daily_performance']);
+], 'the seed''s tables, the archive, maintenance_runs and the partitions around this month');
+SELECT views_are('catalyst', ARRAY['v_active_trading', 'v_daily_performance'], 'the seed''s two views');
 SELECT is_partitioned('catalyst', 'scan_results', 'scan_results is partitioned');
 SELECT is_partitioned('catalyst', 'audit_log', 'audit_log is partitioned');
 SELECT col_is_pk('catalyst', 'trading_cycles', 'cycle_id', 'trading_cycles key');
@@ -27,10 +27,10 @@ SELECT col_is_pk('catalyst', 'positions', 'position_id', 'positions key');
 SELECT col_is_pk('catalyst', 'positions_archive', 'position_id', 'positions_archive key: a position is archived once');
 SELECT col_is_pk('catalyst', 'audit_log', ARRAY['log_id', 'created_at']::name[], 'audit_log key includes the partition key');
 SELECT col_is_unique('catalyst', 'performance_metrics', ARRAY['cycle_id', 'metric_date']::name[], 'one metrics row per cycle and day');
-SELECT fk_ok('catalyst', 'orders', 'cycle_id', 'catalyst', 'trading_cycles', 'cycle_id');
-SELECT fk_ok('catalyst', 'positions', 'cycle_id', 'catalyst', 'trading_cycles', 'cycle_id');
-SELECT fk_ok('catalyst', 'positions', 'entry_order_id', 'catalyst', 'orders', 'order_id');
-SELECT fk_ok('catalyst', 'positions', 'exit_order_id', 'catalyst', 'orders', 'order_id');
+SELECT fk_ok('catalyst', 'orders', 'cycle_id', 'catalyst', 'trading_cycles', 'cycle_id', 'orders.cycle_id references trading_cycles');
+SELECT fk_ok('catalyst', 'positions', 'cycle_id', 'catalyst', 'trading_cycles', 'cycle_id', 'positions.cycle_id references trading_cycles');
+SELECT fk_ok('catalyst', 'positions', 'entry_order_id', 'catalyst', 'orders', 'order_id', 'positions.entry_order_id references orders');
+SELECT fk_ok('catalyst', 'positions', 'exit_order_id', 'catalyst', 'orders', 'order_id', 'positions.exit_order_id references orders');
 SELECT col_type_is('catalyst', 'positions', 'hold_duration', 'interval', 'hold_duration is an interval');
 SELECT col_is_null('catalyst', 'positions', 'hold_duration', 'hold_duration is empty until the position closes');
 SELECT col_type_is('catalyst', 'scan_results', 'total_score', 'numeric(5,2)', 'total_score as the seed types it');
