@@ -17,6 +17,10 @@
  * updated_at is left out of an UPDATE's columns (audit_log.created_at holds the same instant), so
  * an UPDATE that changes nothing else writes no event: no value changed.
  *
+ * An UPDATE that closes a position (status becomes 'closed') writes no row event here: the close
+ * trigger's position_closed event (position_close.c) carries what this one would have, through
+ * catalyst_row_audit_push_update(), so the close is audited once, by one audit_log row.
+ *
  * The superuser-only setting catalyst.audit switches the row events off, for bulk loads.  The
  * switch itself is audited: a GUC assign hook cannot write to a table, so the trigger compares the
  * setting with the state the audit trail last recorded for this session, and on a difference
@@ -279,6 +283,32 @@ primary_key_column(Relation rel)
 	return member + FirstLowInvalidHeapAttributeNumber;
 }
 
+/* Whether row events are written now: catalyst.audit on, and not a restore (top of this file) */
+static bool
+row_audit_active(void)
+{
+	return catalyst_audit_enabled && (row_security || !superuser());
+}
+
+/*
+ * Add "old" and "new" to an event's details being built: the columns an UPDATE changed, as two
+ * objects; false (nothing added) when no value changed.
+ */
+static bool
+push_changed_columns(JsonbParseState **state, TupleDesc desc, HeapTuple oldrow, HeapTuple newrow)
+{
+	int		   *attnums = palloc(desc->natts * sizeof(int));
+	int			n = changed_columns(desc, oldrow, newrow, attnums);
+
+	if (n > 0)
+	{
+		push_member(state, "old", record_to_jsonb(columns_record(desc, oldrow, attnums, n)), NULL);
+		push_member(state, "new", record_to_jsonb(columns_record(desc, newrow, attnums, n)), NULL);
+	}
+	pfree(attnums);
+	return n > 0;
+}
+
 /* The audit event of one changed row; false when there is nothing to record */
 static bool
 row_event(TriggerData *trigdata, CatalystAuditEvent *event)
@@ -290,31 +320,21 @@ row_event(TriggerData *trigdata, CatalystAuditEvent *event)
 	HeapTuple	newrow = TRIGGER_FIRED_BY_INSERT(ev) ? trigdata->tg_trigtuple :
 		TRIGGER_FIRED_BY_UPDATE(ev) ? trigdata->tg_newtuple : NULL;
 	HeapTuple	row = newrow ? newrow : oldrow;
-	Datum		oldjson = (Datum) 0;
-	Datum		newjson = (Datum) 0;
 	JsonbParseState *state = NULL;
 	int			cycle_attnum = SPI_fnumber(desc, "cycle_id");
 
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	if (TRIGGER_FIRED_BY_UPDATE(ev))
 	{
-		int		   *attnums = palloc(desc->natts * sizeof(int));
-		int			n = changed_columns(desc, oldrow, newrow, attnums);
-
-		if (n == 0)
+		/* a close is audited by its position_closed event (top of this file) */
+		if (catalyst_position_closes(rel, oldrow, newrow) ||
+			!push_changed_columns(&state, desc, oldrow, newrow))
 			return false;
-		oldjson = columns_record(desc, oldrow, attnums, n);
-		newjson = columns_record(desc, newrow, attnums, n);
 	}
 	else if (oldrow)
-		oldjson = heap_copy_tuple_as_datum(oldrow, desc);
+		push_member(&state, "old", record_to_jsonb(heap_copy_tuple_as_datum(oldrow, desc)), NULL);
 	else
-		newjson = heap_copy_tuple_as_datum(newrow, desc);
-
-	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	if (oldjson)
-		push_member(&state, "old", record_to_jsonb(oldjson), NULL);
-	if (newjson)
-		push_member(&state, "new", record_to_jsonb(newjson), NULL);
+		push_member(&state, "new", record_to_jsonb(heap_copy_tuple_as_datum(newrow, desc)), NULL);
 	push_member(&state, "user", NULL, GetUserNameFromId(GetUserId(), false));
 
 	event->event_type = TRIGGER_FIRED_BY_INSERT(ev) ? "INSERT" :
@@ -323,6 +343,21 @@ row_event(TriggerData *trigdata, CatalystAuditEvent *event)
 	event->cycle_id = cycle_attnum > 0 ? column_text(desc, row, cycle_attnum) : NULL;
 	event->details = JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
 	return true;
+}
+
+/*
+ * For a trigger that audits an UPDATE in an event of its own (position_closed): add to the
+ * event's details being built what the row event would have carried, "old" and "new" (the changed
+ * columns) and "user", when row events are written (catalyst.audit on, not a restore).
+ */
+void
+catalyst_row_audit_push_update(JsonbParseState **state, Relation rel, HeapTuple oldrow,
+							   HeapTuple newrow)
+{
+	if (!row_audit_active())
+		return;
+	push_changed_columns(state, RelationGetDescr(rel), oldrow, newrow);
+	push_member(state, "user", NULL, GetUserNameFromId(GetUserId(), false));
 }
 
 /* SQL-callable functions */
