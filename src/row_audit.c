@@ -206,46 +206,65 @@ record_to_jsonb(Datum record)
 	return DatumGetJsonbP(FunctionCall1(&to_jsonb_record, record));
 }
 
+/* A row's values, deformed once: a row of positions has some 25 columns, many NULL */
+typedef struct RowValues
+{
+	Datum	   *values;
+	bool	   *nulls;
+} RowValues;
+
+static void
+deform_row(TupleDesc desc, HeapTuple tuple, RowValues *row)
+{
+	row->values = palloc(desc->natts * sizeof(Datum));
+	row->nulls = palloc(desc->natts * sizeof(bool));
+	heap_deform_tuple(tuple, desc, row->values, row->nulls);
+}
+
 /*
- * The columns of `attnums` of a row, as a record of just those columns.  The blessed row type is
- * cached by PostgreSQL per distinct set of columns.
+ * The row type of the columns `attnums` of a table, blessed (PostgreSQL keeps one blessed type
+ * per distinct set of columns).
  */
-static Datum
-columns_record(TupleDesc desc, HeapTuple tuple, const int *attnums, int n)
+static TupleDesc
+columns_type(TupleDesc desc, const int *attnums, int n)
 {
 	TupleDesc	sub = CreateTemplateTupleDesc(n);
+
+	for (int i = 0; i < n; i++)
+		TupleDescCopyEntry(sub, i + 1, desc, attnums[i]);
+	return BlessTupleDesc(sub);
+}
+
+/* The columns `attnums` of a row, as a record of type `sub` (columns_type()) */
+static Datum
+columns_record(TupleDesc sub, const RowValues *row, const int *attnums, int n)
+{
 	Datum	   *values = palloc(n * sizeof(Datum));
 	bool	   *nulls = palloc(n * sizeof(bool));
 
 	for (int i = 0; i < n; i++)
 	{
-		TupleDescCopyEntry(sub, i + 1, desc, attnums[i]);
-		values[i] = heap_getattr(tuple, attnums[i], desc, &nulls[i]);
+		values[i] = row->values[attnums[i] - 1];
+		nulls[i] = row->nulls[attnums[i] - 1];
 	}
-	sub = BlessTupleDesc(sub);
 	return HeapTupleGetDatum(heap_form_tuple(sub, values, nulls));
 }
 
 /* The attribute numbers of the columns whose value an UPDATE changed, updated_at left out */
 static int
-changed_columns(TupleDesc desc, HeapTuple oldtup, HeapTuple newtup, int *attnums)
+changed_columns(TupleDesc desc, const RowValues *old, const RowValues *new, int *attnums)
 {
 	int			n = 0;
 
 	for (int i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
-		bool		oldnull;
-		bool		newnull;
-		Datum		oldval;
-		Datum		newval;
 
 		if (att->attisdropped || strcmp(NameStr(att->attname), "updated_at") == 0)
 			continue;
-		oldval = heap_getattr(oldtup, i + 1, desc, &oldnull);
-		newval = heap_getattr(newtup, i + 1, desc, &newnull);
-		if (oldnull != newnull ||
-			(!oldnull && !datum_image_eq(oldval, newval, att->attbyval, att->attlen)))
+		if (old->nulls[i] != new->nulls[i] ||
+			(!old->nulls[i] && !datum_image_eq(old->values[i], new->values[i],
+											   att->attbyval, att->attlen)))
 			attnums[n++] = i + 1;
 	}
 	return n;
@@ -298,14 +317,20 @@ static bool
 push_changed_columns(JsonbParseState **state, TupleDesc desc, HeapTuple oldrow, HeapTuple newrow)
 {
 	int		   *attnums = palloc(desc->natts * sizeof(int));
-	int			n = changed_columns(desc, oldrow, newrow, attnums);
+	RowValues	old;
+	RowValues	new;
+	int			n;
 
+	deform_row(desc, oldrow, &old);
+	deform_row(desc, newrow, &new);
+	n = changed_columns(desc, &old, &new, attnums);
 	if (n > 0)
 	{
-		push_member(state, "old", record_to_jsonb(columns_record(desc, oldrow, attnums, n)), NULL);
-		push_member(state, "new", record_to_jsonb(columns_record(desc, newrow, attnums, n)), NULL);
+		TupleDesc	sub = columns_type(desc, attnums, n);
+
+		push_member(state, "old", record_to_jsonb(columns_record(sub, &old, attnums, n)), NULL);
+		push_member(state, "new", record_to_jsonb(columns_record(sub, &new, attnums, n)), NULL);
 	}
-	pfree(attnums);
 	return n > 0;
 }
 
