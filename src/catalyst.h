@@ -124,6 +124,11 @@ extern void catalyst_metrics_add_close(HeapTuple position, TupleDesc desc);
 extern void catalyst_metrics_mark_position(HeapTuple position, TupleDesc desc);
 extern bool catalyst_metrics_trade_changed(HeapTuple before, HeapTuple after, TupleDesc desc);
 
+/* position_close.c, row_audit.c: an UPDATE that closes a position is audited once, by position_closed */
+extern bool catalyst_position_closes(Relation rel, HeapTuple before, HeapTuple after);
+extern void catalyst_row_audit_push_update(JsonbParseState **state, Relation rel, HeapTuple oldrow,
+										   HeapTuple newrow);
+
 /* The running state of one cycle's trading day, as performance_metrics keeps it (numerics exact) */
 typedef struct CatalystDayState
 {

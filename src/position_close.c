@@ -14,6 +14,10 @@
  * or deleted has its day(s) recomputed.  It runs AFTER, unlike the seed's trigger, so the day's
  * metrics include the closing position.
  *
+ * The position_closed event of an UPDATE is also that UPDATE's row audit event (row_audit.c
+ * writes none for it): with catalyst.audit on, its details carry the changed columns and the
+ * user besides the trade, so a close costs one audit_log row, not two.
+ *
  * A restore (pg_dump's output, and pg_restore, run with row_security off, which the install script
  * also relies on) inserts rows that already carry their P&L, together with the metrics rows and
  * audit events they produced: inserted rows are then left alone.
@@ -206,10 +210,14 @@ push_text_value(JsonbParseState **state, Datum value, bool isnull)
 	pushJsonbValue(state, WJB_VALUE, &v);
 }
 
-/* audit_log event position_closed: {"symbol", "side", "pnl", "close_reason"} */
+/*
+ * audit_log event position_closed: {"symbol", "side", "pnl", "close_reason"}, and for an UPDATE
+ * (`before` not NULL) what its row audit event would have carried ("old", "new", "user").
+ */
 static void
-write_close_event(HeapTuple position, TupleDesc desc)
+write_close_event(Relation rel, HeapTuple before, HeapTuple position)
 {
+	TupleDesc	desc = RelationGetDescr(rel);
 	JsonbParseState *state = NULL;
 	JsonbValue	pnl;
 	JsonbValue *object;
@@ -233,6 +241,8 @@ write_close_event(HeapTuple position, TupleDesc desc)
 	push_key(&state, "close_reason");
 	value = value_of(position, desc, P_CLOSE_REASON, &isnull);
 	push_text_value(&state, value, isnull);
+	if (before)
+		catalyst_row_audit_push_update(&state, rel, before, position);
 	object = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 
 	event.cycle_id = TextDatumGetCString(value_of(position, desc, P_CYCLE_ID, &isnull));
@@ -243,6 +253,19 @@ write_close_event(HeapTuple position, TupleDesc desc)
 														  value_of(position, desc, P_POSITION_ID, &isnull)));
 	event.details = JsonbValueToJsonb(object);
 	catalyst_audit_event(&event);
+}
+
+/*
+ * Whether an UPDATE of a row of `rel` closes a position: the UPDATE that position_close_roll_up()
+ * audits with its position_closed event (for row_audit.c).
+ */
+bool
+catalyst_position_closes(Relation rel, HeapTuple before, HeapTuple after)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+
+	return RelationGetRelid(rel) == catalyst_relid("positions") &&
+		is_closed(after, desc) && !is_closed(before, desc);
 }
 
 static TriggerData *
@@ -302,7 +325,7 @@ catalyst_position_close_roll_up(PG_FUNCTION_ARGS)
 		if (row_security && is_closed(before, desc))
 		{
 			catalyst_metrics_add_close(before, desc);
-			write_close_event(before, desc);
+			write_close_event(trigdata->tg_relation, NULL, before);
 		}
 	}
 	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
@@ -319,7 +342,7 @@ catalyst_position_close_roll_up(PG_FUNCTION_ARGS)
 		if (now_closed && !was_closed)
 		{
 			catalyst_metrics_add_close(after, desc);
-			write_close_event(after, desc);
+			write_close_event(trigdata->tg_relation, before, after);
 		}
 		else if (was_closed && !now_closed)
 			catalyst_metrics_mark_position(before, desc);

@@ -17,6 +17,10 @@
  * updated_at is left out of an UPDATE's columns (audit_log.created_at holds the same instant), so
  * an UPDATE that changes nothing else writes no event: no value changed.
  *
+ * An UPDATE that closes a position (status becomes 'closed') writes no row event here: the close
+ * trigger's position_closed event (position_close.c) carries what this one would have, through
+ * catalyst_row_audit_push_update(), so the close is audited once, by one audit_log row.
+ *
  * The superuser-only setting catalyst.audit switches the row events off, for bulk loads.  The
  * switch itself is audited: a GUC assign hook cannot write to a table, so the trigger compares the
  * setting with the state the audit trail last recorded for this session, and on a difference
@@ -202,46 +206,65 @@ record_to_jsonb(Datum record)
 	return DatumGetJsonbP(FunctionCall1(&to_jsonb_record, record));
 }
 
+/* A row's values, deformed once: a row of positions has some 25 columns, many NULL */
+typedef struct RowValues
+{
+	Datum	   *values;
+	bool	   *nulls;
+} RowValues;
+
+static void
+deform_row(TupleDesc desc, HeapTuple tuple, RowValues *row)
+{
+	row->values = palloc(desc->natts * sizeof(Datum));
+	row->nulls = palloc(desc->natts * sizeof(bool));
+	heap_deform_tuple(tuple, desc, row->values, row->nulls);
+}
+
 /*
- * The columns of `attnums` of a row, as a record of just those columns.  The blessed row type is
- * cached by PostgreSQL per distinct set of columns.
+ * The row type of the columns `attnums` of a table, blessed (PostgreSQL keeps one blessed type
+ * per distinct set of columns).
  */
-static Datum
-columns_record(TupleDesc desc, HeapTuple tuple, const int *attnums, int n)
+static TupleDesc
+columns_type(TupleDesc desc, const int *attnums, int n)
 {
 	TupleDesc	sub = CreateTemplateTupleDesc(n);
+
+	for (int i = 0; i < n; i++)
+		TupleDescCopyEntry(sub, i + 1, desc, attnums[i]);
+	return BlessTupleDesc(sub);
+}
+
+/* The columns `attnums` of a row, as a record of type `sub` (columns_type()) */
+static Datum
+columns_record(TupleDesc sub, const RowValues *row, const int *attnums, int n)
+{
 	Datum	   *values = palloc(n * sizeof(Datum));
 	bool	   *nulls = palloc(n * sizeof(bool));
 
 	for (int i = 0; i < n; i++)
 	{
-		TupleDescCopyEntry(sub, i + 1, desc, attnums[i]);
-		values[i] = heap_getattr(tuple, attnums[i], desc, &nulls[i]);
+		values[i] = row->values[attnums[i] - 1];
+		nulls[i] = row->nulls[attnums[i] - 1];
 	}
-	sub = BlessTupleDesc(sub);
 	return HeapTupleGetDatum(heap_form_tuple(sub, values, nulls));
 }
 
 /* The attribute numbers of the columns whose value an UPDATE changed, updated_at left out */
 static int
-changed_columns(TupleDesc desc, HeapTuple oldtup, HeapTuple newtup, int *attnums)
+changed_columns(TupleDesc desc, const RowValues *old, const RowValues *new, int *attnums)
 {
 	int			n = 0;
 
 	for (int i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
-		bool		oldnull;
-		bool		newnull;
-		Datum		oldval;
-		Datum		newval;
 
 		if (att->attisdropped || strcmp(NameStr(att->attname), "updated_at") == 0)
 			continue;
-		oldval = heap_getattr(oldtup, i + 1, desc, &oldnull);
-		newval = heap_getattr(newtup, i + 1, desc, &newnull);
-		if (oldnull != newnull ||
-			(!oldnull && !datum_image_eq(oldval, newval, att->attbyval, att->attlen)))
+		if (old->nulls[i] != new->nulls[i] ||
+			(!old->nulls[i] && !datum_image_eq(old->values[i], new->values[i],
+											   att->attbyval, att->attlen)))
 			attnums[n++] = i + 1;
 	}
 	return n;
@@ -279,6 +302,38 @@ primary_key_column(Relation rel)
 	return member + FirstLowInvalidHeapAttributeNumber;
 }
 
+/* Whether row events are written now: catalyst.audit on, and not a restore (top of this file) */
+static bool
+row_audit_active(void)
+{
+	return catalyst_audit_enabled && (row_security || !superuser());
+}
+
+/*
+ * Add "old" and "new" to an event's details being built: the columns an UPDATE changed, as two
+ * objects; false (nothing added) when no value changed.
+ */
+static bool
+push_changed_columns(JsonbParseState **state, TupleDesc desc, HeapTuple oldrow, HeapTuple newrow)
+{
+	int		   *attnums = palloc(desc->natts * sizeof(int));
+	RowValues	old;
+	RowValues	new;
+	int			n;
+
+	deform_row(desc, oldrow, &old);
+	deform_row(desc, newrow, &new);
+	n = changed_columns(desc, &old, &new, attnums);
+	if (n > 0)
+	{
+		TupleDesc	sub = columns_type(desc, attnums, n);
+
+		push_member(state, "old", record_to_jsonb(columns_record(sub, &old, attnums, n)), NULL);
+		push_member(state, "new", record_to_jsonb(columns_record(sub, &new, attnums, n)), NULL);
+	}
+	return n > 0;
+}
+
 /* The audit event of one changed row; false when there is nothing to record */
 static bool
 row_event(TriggerData *trigdata, CatalystAuditEvent *event)
@@ -290,31 +345,21 @@ row_event(TriggerData *trigdata, CatalystAuditEvent *event)
 	HeapTuple	newrow = TRIGGER_FIRED_BY_INSERT(ev) ? trigdata->tg_trigtuple :
 		TRIGGER_FIRED_BY_UPDATE(ev) ? trigdata->tg_newtuple : NULL;
 	HeapTuple	row = newrow ? newrow : oldrow;
-	Datum		oldjson = (Datum) 0;
-	Datum		newjson = (Datum) 0;
 	JsonbParseState *state = NULL;
 	int			cycle_attnum = SPI_fnumber(desc, "cycle_id");
 
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	if (TRIGGER_FIRED_BY_UPDATE(ev))
 	{
-		int		   *attnums = palloc(desc->natts * sizeof(int));
-		int			n = changed_columns(desc, oldrow, newrow, attnums);
-
-		if (n == 0)
+		/* a close is audited by its position_closed event (top of this file) */
+		if (catalyst_position_closes(rel, oldrow, newrow) ||
+			!push_changed_columns(&state, desc, oldrow, newrow))
 			return false;
-		oldjson = columns_record(desc, oldrow, attnums, n);
-		newjson = columns_record(desc, newrow, attnums, n);
 	}
 	else if (oldrow)
-		oldjson = heap_copy_tuple_as_datum(oldrow, desc);
+		push_member(&state, "old", record_to_jsonb(heap_copy_tuple_as_datum(oldrow, desc)), NULL);
 	else
-		newjson = heap_copy_tuple_as_datum(newrow, desc);
-
-	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	if (oldjson)
-		push_member(&state, "old", record_to_jsonb(oldjson), NULL);
-	if (newjson)
-		push_member(&state, "new", record_to_jsonb(newjson), NULL);
+		push_member(&state, "new", record_to_jsonb(heap_copy_tuple_as_datum(newrow, desc)), NULL);
 	push_member(&state, "user", NULL, GetUserNameFromId(GetUserId(), false));
 
 	event->event_type = TRIGGER_FIRED_BY_INSERT(ev) ? "INSERT" :
@@ -323,6 +368,21 @@ row_event(TriggerData *trigdata, CatalystAuditEvent *event)
 	event->cycle_id = cycle_attnum > 0 ? column_text(desc, row, cycle_attnum) : NULL;
 	event->details = JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
 	return true;
+}
+
+/*
+ * For a trigger that audits an UPDATE in an event of its own (position_closed): add to the
+ * event's details being built what the row event would have carried, "old" and "new" (the changed
+ * columns) and "user", when row events are written (catalyst.audit on, not a restore).
+ */
+void
+catalyst_row_audit_push_update(JsonbParseState **state, Relation rel, HeapTuple oldrow,
+							   HeapTuple newrow)
+{
+	if (!row_audit_active())
+		return;
+	push_changed_columns(state, RelationGetDescr(rel), oldrow, newrow);
+	push_member(state, "user", NULL, GetUserNameFromId(GetUserId(), false));
 }
 
 /* SQL-callable functions */

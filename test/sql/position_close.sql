@@ -24,13 +24,25 @@ UPDATE catalyst.positions
  WHERE position_id = 2;
 SELECT position_id, side, realized_pnl, pnl_percent, hold_duration
 FROM catalyst.positions ORDER BY position_id;
+-- a close is audited once: its position_closed event is also the UPDATE's row audit event (no
+-- UPDATE event of its own), with the changed columns, old and new, and the role
+SELECT entity_type, event_type, count(*) AS events
+FROM catalyst.audit_log WHERE entity_id IN ('1', '2') GROUP BY 1, 2 ORDER BY 1, 2;
+SELECT a.entity_id, c.key AS changed_column, c.value AS old, a.details->'new'->c.key AS new
+FROM catalyst.audit_log a, jsonb_each(a.details->'old') c
+WHERE a.event_type = 'position_closed' ORDER BY a.entity_id, c.key;
+SELECT entity_id, details->>'user' = current_user AS by_current_user,
+       (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(details->'new') k)
+       = (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(details->'old') k) AS same_columns
+FROM catalyst.audit_log WHERE event_type = 'position_closed' ORDER BY entity_id;
 
 -- a short that wins: entry 200.00, exit 190.00, 10 shares: +100.00, +5.00 %
 UPDATE catalyst.positions SET exit_price = 190.00 WHERE position_id = 2;
 SELECT position_id, realized_pnl, pnl_percent FROM catalyst.positions WHERE position_id = 2;
 
 -- one audit event per close, with symbol, side, pnl and close_reason; corrections add none
-SELECT cycle_id, event_type, event_category, entity_type, entity_id, details
+SELECT cycle_id, event_type, event_category, entity_type, entity_id,
+       details - '{old,new,user}'::text[] AS trade
 FROM catalyst.audit_log WHERE event_type = 'position_closed' ORDER BY entity_id;
 
 -- every input of the P&L is recomputed when it changes on a closed position

@@ -140,6 +140,29 @@ RESET SESSION AUTHORIZATION;
 RESET row_security;
 SELECT a.event_type, a.entity_id FROM catalyst.audit_log a, mark2 WHERE a.log_id > mark2.log_id ORDER BY a.log_id;
 
+-- A close (status becomes 'closed') is audited once, by the close trigger's position_closed
+-- event, which carries what the UPDATE event would have: the changed columns and the role.  With
+-- catalyst.audit off the close event is still written, with the trade alone.  A reopening is an
+-- ordinary UPDATE event.
+CREATE TEMP TABLE mark3 AS SELECT max(log_id) AS log_id FROM catalyst.audit_log;
+SET SESSION AUTHORIZATION regress_sec_audit_trader;
+UPDATE catalyst.positions
+   SET status = 'closed', exit_price = 191.00, closed_at = '2026-03-02 15:00+00', close_reason = 'target'
+ WHERE position_id = 1;
+UPDATE catalyst.positions SET status = 'open' WHERE position_id = 1;
+RESET SESSION AUTHORIZATION;
+SET catalyst.audit = off;
+UPDATE catalyst.positions SET status = 'closed' WHERE position_id = 1;
+RESET catalyst.audit;
+SELECT row_number() OVER (ORDER BY a.log_id) AS n, a.event_type, a.event_category, a.entity_type,
+       a.entity_id, a.details->>'user' AS by_user,
+       (SELECT string_agg(k, ', ' ORDER BY k) FROM jsonb_object_keys(a.details) k) AS detail_keys,
+       (SELECT string_agg(k, ', ' ORDER BY k) FROM jsonb_object_keys(a.details->'new') k) AS changed_columns
+FROM catalyst.audit_log a, mark3 WHERE a.log_id > mark3.log_id ORDER BY a.log_id;
+SELECT details->'old'->>'status' AS old_status, details->'new'->>'status' AS new_status,
+       details->'new'->>'exit_price' AS new_exit_price, details->>'pnl' = details->'new'->>'realized_pnl' AS pnl_is_new_realized_pnl
+FROM catalyst.audit_log a, mark3 WHERE a.log_id > mark3.log_id AND a.event_type = 'position_closed' AND a.details ? 'new';
+
 -- TRUNCATE of an audited table is one event
 TRUNCATE catalyst.positions;
 SELECT event_type, entity_type, entity_id, details->>'user' AS by_user
