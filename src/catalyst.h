@@ -115,6 +115,7 @@ extern Jsonb *catalyst_jsonb_from_text(const char *json);
 
 /* user_data.c: tables dumped as the user's, dropped with the extension */
 extern void catalyst_bind_user_data(void);
+extern bool catalyst_restoring(void);
 
 /* position_close.c, metrics.c, metrics_state.c, columns.c: closing positions and the
  * performance_metrics roll-up */

@@ -21,7 +21,11 @@ catalyst_column(TupleDesc desc, const char *name, int *cached)
 	{
 		attnum = SPI_fnumber(desc, name);
 		if (attnum <= 0)
-			elog(ERROR, "the trigger's table has no column \"%s\"", name);
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("the trigger's table has no column \"%s\"", name),
+					 errhint("catalyst's triggers read the columns of schema v4.1: put the column back, "
+							 "or reinstall the extension.")));
 		*cached = attnum;
 	}
 	return attnum;

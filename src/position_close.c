@@ -18,8 +18,7 @@
  * writes none for it): with catalyst.audit on, its details carry the changed columns and the
  * user besides the trade, so a close costs one audit_log row, not two.
  *
- * A restore (pg_dump's output, and pg_restore, run with row_security off, which the install script
- * also relies on) inserts rows that already carry their P&L, together with the metrics rows and
+ * A restore (catalyst_restoring(), src/user_data.c) inserts rows that already carry their P&L, together with the metrics rows and
  * audit events they produced: inserted rows are then left alone.
  */
 #include "catalyst.h"
@@ -34,7 +33,6 @@
 #include "utils/numeric.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
-#include "utils/rls.h"
 
 /* the columns of positions these triggers read or write */
 typedef enum PositionColumn
@@ -131,6 +129,7 @@ derive_closed(HeapTuple position, TupleDesc desc)
 	Datum		closed_at;
 	Datum		entry_price;
 	Datum		quantity;
+	int32		qty;
 	Datum		move;
 
 	require_close_value(isnull, position_id, "exit_price");
@@ -149,7 +148,17 @@ derive_closed(HeapTuple position, TupleDesc desc)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("position %d cannot be closed with a price that is not a number", position_id),
 				 errhint("entry_price and exit_price must be numbers, not NaN.")));
-	quantity = DirectFunctionCall1(int4_numeric, value_of(position, desc, P_QUANTITY, &isnull));
+	qty = DatumGetInt32(value_of(position, desc, P_QUANTITY, &isnull));
+
+	/*
+	 * A price or quantity that is not positive breaks the table's CHECK constraints, which run
+	 * after this trigger: leave the row as it is so that the constraint, named, rejects it, rather
+	 * than dividing by zero here.
+	 */
+	if (qty <= 0 ||
+		DatumGetBool(DirectFunctionCall2(numeric_le, entry_price, NumericGetDatum(int64_to_numeric(0)))))
+		return position;
+	quantity = DirectFunctionCall1(int4_numeric, Int32GetDatum(qty));
 
 	if (text_equals(value_of(position, desc, P_SIDE, &isnull), "short"))
 		move = DirectFunctionCall2(numeric_sub, entry_price, exit_price);
@@ -300,7 +309,7 @@ catalyst_position_close_derive(PG_FUNCTION_ARGS)
 	{
 		HeapTuple	position = trigdata->tg_trigtuple;
 
-		if (row_security && is_closed(position, desc))
+		if (!catalyst_restoring() && is_closed(position, desc))
 			position = derive_closed(position, desc);
 		return PointerGetDatum(position);
 	}
@@ -322,7 +331,7 @@ catalyst_position_close_roll_up(PG_FUNCTION_ARGS)
 
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 	{
-		if (row_security && is_closed(before, desc))
+		if (!catalyst_restoring() && is_closed(before, desc))
 		{
 			catalyst_metrics_add_close(before, desc);
 			write_close_event(trigdata->tg_relation, NULL, before);

@@ -150,7 +150,7 @@ switch_details(Relation rel)
 	/* the session id of log_line_prefix's %c, to find the session in the server log */
 	snprintf(session, sizeof(session), "%lx.%x", (long) MyStartTime, MyProcPid);
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	push_member(&state, "user", NULL, GetUserNameFromId(GetUserId(), false));
+	push_member(&state, "user", NULL, GetUserNameFromId(GetOuterUserId(), false));
 	push_member(&state, "session", NULL, session);
 	push_member(&state, "table", NULL, RelationGetRelationName(rel));
 	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
@@ -306,7 +306,7 @@ primary_key_column(Relation rel)
 static bool
 row_audit_active(void)
 {
-	return catalyst_audit_enabled && (row_security || !superuser());
+	return catalyst_audit_enabled && !catalyst_restoring();
 }
 
 /*
@@ -360,7 +360,7 @@ row_event(TriggerData *trigdata, CatalystAuditEvent *event)
 		push_member(&state, "old", record_to_jsonb(heap_copy_tuple_as_datum(oldrow, desc)), NULL);
 	else
 		push_member(&state, "new", record_to_jsonb(heap_copy_tuple_as_datum(newrow, desc)), NULL);
-	push_member(&state, "user", NULL, GetUserNameFromId(GetUserId(), false));
+	push_member(&state, "user", NULL, GetUserNameFromId(GetOuterUserId(), false));
 
 	event->event_type = TRIGGER_FIRED_BY_INSERT(ev) ? "INSERT" :
 		TRIGGER_FIRED_BY_UPDATE(ev) ? "UPDATE" : "DELETE";
@@ -382,7 +382,7 @@ catalyst_row_audit_push_update(JsonbParseState **state, Relation rel, HeapTuple 
 	if (!row_audit_active())
 		return;
 	push_changed_columns(state, RelationGetDescr(rel), oldrow, newrow);
-	push_member(state, "user", NULL, GetUserNameFromId(GetUserId(), false));
+	push_member(state, "user", NULL, GetUserNameFromId(GetOuterUserId(), false));
 }
 
 /* SQL-callable functions */
@@ -411,7 +411,7 @@ catalyst_audit_row_change(PG_FUNCTION_ARGS)
 						"or AFTER TRUNCATE FOR EACH STATEMENT")));
 
 	/* a restore (see the top of this file) */
-	if (!row_security && superuser())
+	if (catalyst_restoring())
 		return PointerGetDatum(NULL);
 
 	work = AllocSetContextCreate(CurrentMemoryContext, "row audit", ALLOCSET_SMALL_SIZES);
@@ -427,7 +427,7 @@ catalyst_audit_row_change(PG_FUNCTION_ARGS)
 			JsonbParseState *state = NULL;
 
 			pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-			push_member(&state, "user", NULL, GetUserNameFromId(GetUserId(), false));
+			push_member(&state, "user", NULL, GetUserNameFromId(GetOuterUserId(), false));
 			event.event_type = "TRUNCATE";
 			event.details = JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
 		}

@@ -95,6 +95,12 @@ UPDATE catalyst.positions SET status = 'closed', exit_price = 101.00, closed_at 
 INSERT INTO catalyst.positions (cycle_id, symbol, side, quantity, entry_order_id, entry_price, status, closed_at)
 VALUES ('c1', 'AMD', 'long', 10, 'in-l', 100.00, 'closed', '2026-03-02 13:00+00');
 \set VERBOSITY terse
+-- a close that also sets a price or quantity the table's CHECK constraints refuse gets the
+-- constraint's error, not a division by zero from the trigger
+UPDATE catalyst.positions SET status = 'closed', exit_price = 101.00, closed_at = '2026-03-02 13:00+00',
+       entry_price = 0 WHERE symbol = 'AMD';
+UPDATE catalyst.positions SET status = 'closed', exit_price = 101.00, closed_at = '2026-03-02 13:00+00',
+       quantity = 0 WHERE symbol = 'AMD';
 -- and nothing changed
 SELECT status, exit_price, closed_at, realized_pnl FROM catalyst.positions WHERE symbol = 'AMD';
 -- a reopened position keeps its exit_price and closed_at: closing it again needs neither

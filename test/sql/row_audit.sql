@@ -163,6 +163,17 @@ SELECT details->'old'->>'status' AS old_status, details->'new'->>'status' AS new
        details->'new'->>'exit_price' AS new_exit_price, details->>'pnl' = details->'new'->>'realized_pnl' AS pnl_is_new_realized_pnl
 FROM catalyst.audit_log a, mark3 WHERE a.log_id > mark3.log_id AND a.event_type = 'position_closed' AND a.details ? 'new';
 
+-- changes made by the extension's own code as the table owner (here refresh_position_risk(),
+-- run by the admin) are signed by the role that called it, not by the owner
+CREATE TEMP TABLE mark4 AS SELECT max(log_id) AS log_id FROM catalyst.audit_log;
+UPDATE catalyst.positions SET status = 'open', unrealized_pnl = -900 WHERE position_id = 1;
+SET SESSION AUTHORIZATION regress_sec_audit_admin;
+SELECT catalyst.refresh_position_risk() AS refreshed;
+RESET SESSION AUTHORIZATION;
+SELECT a.event_type, a.entity_id, a.details->>'user' AS by_user,
+       (SELECT string_agg(k, ', ' ORDER BY k) FROM jsonb_object_keys(a.details->'new') k) AS changed_columns
+FROM catalyst.audit_log a, mark4 WHERE a.log_id > mark4.log_id AND a.details->'new' ? 'risk_score';
+
 -- TRUNCATE of an audited table is one event
 TRUNCATE catalyst.positions;
 SELECT event_type, entity_type, entity_id, details->>'user' AS by_user
