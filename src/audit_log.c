@@ -110,6 +110,26 @@ catalyst_audit_log_protect_partition(const char *qualified_partition)
 	pfree(sql.data);
 }
 
+/*
+ * A month of audit_log that retention detaches and keeps (catalyst.retention_keep_detached) is
+ * the DBA's table from then on: it loses the TRUNCATE guard and log_id's default, which would
+ * otherwise tie it to the extension's function and sequence and make DROP EXTENSION fail.
+ * (DETACH drops the cloned row trigger.)
+ */
+void
+catalyst_audit_log_release_partition(const char *qualified_partition)
+{
+	StringInfoData sql;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "DROP TRIGGER IF EXISTS audit_log_no_truncate ON %s", qualified_partition);
+	catalyst_spi_exec(sql.data, SPI_OK_UTILITY, 0);
+	resetStringInfo(&sql);
+	appendStringInfo(&sql, "ALTER TABLE %s ALTER COLUMN log_id DROP DEFAULT", qualified_partition);
+	catalyst_spi_exec(sql.data, SPI_OK_UTILITY, 0);
+	pfree(sql.data);
+}
+
 /* SQL-callable functions */
 
 PG_FUNCTION_INFO_V1(catalyst_audit_log_append_only);

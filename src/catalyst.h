@@ -74,6 +74,7 @@ extern void catalyst_audit_event(const CatalystAuditEvent *event);
 extern uint64 catalyst_spi_exec_maintenance(const char *query, int nargs, Oid *argtypes,
 											Datum *values, const char *nulls, int expected, long count);
 extern void catalyst_audit_log_protect_partition(const char *qualified_partition);
+extern void catalyst_audit_log_release_partition(const char *qualified_partition);
 
 /*
  * partitions.c: the tables partitioned by month, the column each is partitioned by (timestamptz)
@@ -86,6 +87,8 @@ typedef struct CatalystPartitionedTable
 	const int  *retention_days;
 	/* what a new partition needs beyond its parent's privileges, or NULL */
 	void		(*protect) (const char *qualified_partition);
+	/* undoes protect for a partition detached and kept by retention, or NULL */
+	void		(*release) (const char *qualified_partition);
 } CatalystPartitionedTable;
 
 #define CATALYST_N_PARTITIONED_TABLES 2

@@ -26,8 +26,9 @@
 #include "utils/timestamp.h"
 
 const CatalystPartitionedTable catalyst_partitioned_tables[CATALYST_N_PARTITIONED_TABLES] = {
-	{"scan_results", "scan_time", &catalyst_scan_retention_days, NULL},
-	{"audit_log", "created_at", &catalyst_audit_retention_days, catalyst_audit_log_protect_partition},
+	{"scan_results", "scan_time", &catalyst_scan_retention_days, NULL, NULL},
+	{"audit_log", "created_at", &catalyst_audit_retention_days, catalyst_audit_log_protect_partition,
+	catalyst_audit_log_release_partition},
 };
 
 #define MAX_PREMAKE_MONTHS 120

@@ -180,6 +180,8 @@ retire_old_months(const CatalystPartitionedTable *pt, TimestampTz now, StringInf
 			appendStringInfo(&sql, "DROP TABLE %s", qpart);
 			catalyst_spi_exec(sql.data, SPI_OK_UTILITY, 0);
 		}
+		else if (pt->release)
+			pt->release(qpart);
 		names = lappend(names, relname);
 	}
 

@@ -22,6 +22,9 @@ CREATE TABLE catalyst.audit_log_2020_01 PARTITION OF catalyst.audit_log
     FOR VALUES FROM ('2020-01-01 00:00+00') TO ('2020-02-01 00:00+00');
 CREATE TABLE catalyst.audit_log_2020_03 PARTITION OF catalyst.audit_log
     FOR VALUES FROM ('2020-03-01 00:00+00') TO ('2020-04-01 00:00+00');
+-- guarded against TRUNCATE as create_monthly_partitions() guards the months it makes
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON catalyst.audit_log_2020_03
+    FOR EACH STATEMENT EXECUTE FUNCTION catalyst.audit_log_append_only();
 
 INSERT INTO catalyst.trading_cycles (cycle_id, mode, scan_frequency) VALUES ('c-1', 'normal', 300);
 -- a scan every 6 hours from 2020-01-01 to 2020-03-31, a few in DEFAULT (2019-06 and 2020-05),
@@ -129,8 +132,14 @@ SELECT count(*) AS scan_rows_of_2020_02_left FROM catalyst.scan_results
 WHERE scan_time >= '2020-02-01 00:00+00' AND scan_time < '2020-03-01 00:00+00';
 -- the next run leaves the detached table alone
 SELECT r->'scan_results'->'detached' AS scan_detached FROM catalyst.cleanup_old_data() r;
+-- an audit_log month kept detached is the DBA's: no longer append-only, nothing ties it to the
+-- extension (DROP EXTENSION at the end of this file leaves it)
+SELECT set_config('catalyst.audit_retention_days', pg_temp.days_since('2020-04-15'), false) IS NOT NULL AS audit_set;
+SELECT r->'audit_log'->'detached' AS audit_detached FROM catalyst.cleanup_old_data() r;
+SELECT count(*) AS kept_audit_rows FROM catalyst.audit_log_2020_03;
+SELECT count(*) AS triggers_left FROM pg_trigger WHERE tgrelid = 'catalyst.audit_log_2020_03'::regclass;
+RESET catalyst.audit_retention_days;
 RESET catalyst.retention_keep_detached;
-DROP TABLE catalyst.scan_results_2020_02;
 
 -- the function runs as the tables' owner, so not everyone may call it
 CREATE ROLE regress_catalyst_nobody;
@@ -142,3 +151,6 @@ REVOKE USAGE ON SCHEMA catalyst FROM regress_catalyst_nobody;
 DROP ROLE regress_catalyst_nobody;
 
 DROP EXTENSION catalyst;
+-- the kept tables stay, as the README says
+SELECT relname FROM pg_class WHERE relnamespace = 'catalyst'::regnamespace AND relkind = 'r' ORDER BY 1;
+DROP TABLE catalyst.scan_results_2020_02, catalyst.audit_log_2020_03;
