@@ -129,23 +129,7 @@ BEGIN
 END
 $$;
 
--- how many metrics rows the full recompute of every day (with a row or with a closed trade) changes
-CREATE FUNCTION pg_temp.drift() RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE
-    n bigint;
-BEGIN
-    CREATE TEMP TABLE kept AS
-        SELECT to_jsonb(m) - 'metric_id' - 'created_at' - 'updated_at' AS r FROM catalyst.performance_metrics m;
-    PERFORM catalyst.update_performance_metrics(d.cycle_id, d.day)
-    FROM (SELECT cycle_id, metric_date AS day FROM catalyst.performance_metrics
-          UNION SELECT cycle_id, catalyst.trading_date(closed_at) FROM catalyst.positions WHERE status = 'closed') d;
-    SELECT count(*) INTO n FROM (
-        SELECT to_jsonb(m) - 'metric_id' - 'created_at' - 'updated_at' FROM catalyst.performance_metrics m
-        EXCEPT ALL SELECT r FROM kept) d;
-    DROP TABLE kept;
-    RETURN n;
-END
-$$;
+\i test/include/metrics_drift.sql
 
 -- 20 initial open positions, then ten rounds of 40 random operations
 INSERT INTO catalyst.positions (cycle_id, symbol, side, quantity, entry_order_id, entry_price, opened_at)

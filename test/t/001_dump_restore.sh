@@ -5,16 +5,11 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); echo "not ok $n - $1"; }
-check() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1"; echo "#   got:      $2"; echo "#   expected: $3"; fi; }
+source test/include/tap.sh
 
 echo "1..10"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-q() { psql -X -q -v ON_ERROR_STOP=1 -At -d "$@"; }
-bail() { echo "Bail out! $1"; exit 1; }
 
 for db in dump_src dump_dst dump_plain; do dropdb --if-exists "$db"; done
 createdb dump_src

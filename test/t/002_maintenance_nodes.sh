@@ -10,13 +10,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); echo "not ok $n - $1"; }
-check() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1"; echo "#   got:      $2"; echo "#   expected: $3"; fi; }
-contains() { if [[ $2 == *"$3"* ]]; then ok "$1"; else notok "$1"; echo "#   got:      $2"; echo "#   wanted in it: $3"; fi; }
-q() { psql -X -q -v ON_ERROR_STOP=1 -At -d "$@"; }
-bail() { echo "Bail out! $1"; exit 1; }
+source test/include/tap.sh
 as_server_user() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 echo "1..13"

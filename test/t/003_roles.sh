@@ -6,11 +6,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); echo "not ok $n - $1"; }
-check() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1"; echo "#   got:      $2"; echo "#   expected: $3"; fi; }
-q() { psql -X -q -v ON_ERROR_STOP=1 -At -d "$@"; }
+source test/include/tap.sh
 
 echo "1..8"
 cleanup() {
