@@ -23,5 +23,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 	# Debian's postgresql-common would create and start a cluster "main" on port 5432: not wanted.
 	mkdir -p /etc/postgresql-common/createcluster.d
 	echo "create_main_cluster = false" >/etc/postgresql-common/createcluster.d/catalyst-no-main.conf
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	# the whole list, not only what is missing: the server comes up to the version of the headers
+	apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 fi
