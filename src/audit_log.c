@@ -37,7 +37,6 @@ catalyst_audit_event(const CatalystAuditEvent *event)
 	char		nulls[8];
 	const char *texts[6] = {event->cycle_id, event->event_type, event->event_category,
 	event->entity_type, event->entity_id, event->user_action};
-	CatalystSavedUser saved;
 
 	for (int i = 0; i < 6; i++)
 	{
@@ -50,18 +49,12 @@ catalyst_audit_event(const CatalystAuditEvent *event)
 	values[7] = (application_name && application_name[0]) ? CStringGetTextDatum(application_name) : (Datum) 0;
 	nulls[7] = (application_name && application_name[0]) ? ' ' : 'n';
 
-	catalyst_spi_connect();
-	if (insert_event_plan == NULL)
-		insert_event_plan = catalyst_keep_plan(
-			"INSERT INTO catalyst.audit_log (cycle_id, event_type, event_category, entity_type,"
-			"       entity_id, user_action, details, ip_address, user_agent)"
-			" VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, '{}'::pg_catalog.jsonb),"
-			"         pg_catalog.inet_client_addr(), $8)",
-			8, argtypes);
-	catalyst_become_owner(catalyst_relid("audit_log"), &saved);
-	catalyst_spi_exec_plan(insert_event_plan, values, nulls, SPI_OK_INSERT, 0);
-	catalyst_restore_user(&saved);
-	catalyst_spi_finish();
+	catalyst_exec_as_owner("audit_log", &insert_event_plan,
+						   "INSERT INTO catalyst.audit_log (cycle_id, event_type, event_category, entity_type,"
+						   "       entity_id, user_action, details, ip_address, user_agent)"
+						   " VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, '{}'::pg_catalog.jsonb),"
+						   "         pg_catalog.inet_client_addr(), $8)",
+						   8, argtypes, values, nulls, SPI_OK_INSERT);
 }
 
 /*

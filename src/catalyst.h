@@ -55,6 +55,9 @@ extern Oid	catalyst_relid(const char *relname);
 extern Oid	catalyst_relation_owner(Oid relid);
 extern void catalyst_become_owner(Oid relid, CatalystSavedUser *saved);
 extern void catalyst_restore_user(const CatalystSavedUser *saved);
+extern uint64 catalyst_exec_as_owner(const char *table, SPIPlanPtr *plan, const char *query,
+									 int nargs, Oid *argtypes, Datum *values, const char *nulls,
+									 int expected);
 
 /* audit_log.c: one event appended to catalyst.audit_log (NULL fields stay NULL) */
 typedef struct CatalystAuditEvent

@@ -62,26 +62,19 @@ catalyst_maintenance_record(const CatalystMaintenanceRun *run, Jsonb *summary)
 {
 	Oid			argtypes[4] = {TEXTOID, TIMESTAMPTZOID, NAMEOID, JSONBOID};
 	Datum		values[4];
-	CatalystSavedUser saved;
 
 	values[0] = CStringGetTextDatum(run->job);
 	values[1] = TimestampTzGetDatum(run->started_at);
 	values[2] = DirectFunctionCall1(namein, CStringGetDatum(run->run_by));
 	values[3] = JsonbPGetDatum(summary);
 
-	catalyst_spi_connect();
-	if (record_run_plan == NULL)
-		record_run_plan = catalyst_keep_plan(
-			"INSERT INTO catalyst.maintenance_runs AS r (job, started_at, finished_at, run_by, summary)"
-			" VALUES ($1, $2, pg_catalog.clock_timestamp(), $3, $4)"
-			" ON CONFLICT (job) DO UPDATE SET started_at = excluded.started_at,"
-			"     finished_at = excluded.finished_at, run_by = excluded.run_by,"
-			"     summary = excluded.summary",
-			4, argtypes);
-	catalyst_become_owner(catalyst_relid("maintenance_runs"), &saved);
-	catalyst_spi_exec_plan(record_run_plan, values, NULL, SPI_OK_INSERT, 0);
-	catalyst_restore_user(&saved);
-	catalyst_spi_finish();
+	catalyst_exec_as_owner("maintenance_runs", &record_run_plan,
+						   "INSERT INTO catalyst.maintenance_runs AS r (job, started_at, finished_at, run_by, summary)"
+						   " VALUES ($1, $2, pg_catalog.clock_timestamp(), $3, $4)"
+						   " ON CONFLICT (job) DO UPDATE SET started_at = excluded.started_at,"
+						   "     finished_at = excluded.finished_at, run_by = excluded.run_by,"
+						   "     summary = excluded.summary",
+						   4, argtypes, values, NULL, SPI_OK_INSERT);
 }
 
 /* {"outcome": "skipped", "reason": ...}: what a run that did nothing returns */

@@ -56,3 +56,24 @@ catalyst_restore_user(const CatalystSavedUser *saved)
 {
 	SetUserIdAndSecContext(saved->userid, saved->sec_context);
 }
+
+/*
+ * Run a statement kept in *plan (prepared from `query` on first use) as the owner of `table`,
+ * connected to SPI for just this statement: how the extension's code appends to its own tables.
+ */
+uint64
+catalyst_exec_as_owner(const char *table, SPIPlanPtr *plan, const char *query, int nargs,
+					   Oid *argtypes, Datum *values, const char *nulls, int expected)
+{
+	CatalystSavedUser saved;
+	uint64		processed;
+
+	catalyst_spi_connect();
+	if (*plan == NULL)
+		*plan = catalyst_keep_plan(query, nargs, argtypes);
+	catalyst_become_owner(catalyst_relid(table), &saved);
+	processed = catalyst_spi_exec_plan(*plan, values, nulls, expected, 0);
+	catalyst_restore_user(&saved);
+	catalyst_spi_finish();
+	return processed;
+}
