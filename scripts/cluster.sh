@@ -14,8 +14,9 @@ PGBIN=${PGBIN:-$(pg_config --bindir)}
 cmd=${1:?usage: cluster.sh start DIR PORT CRON_DB DESTDIR | stop DIR}
 dir=$(realpath -m "${2:?cluster directory}")
 
+# (from /: the checkout may be somewhere the postgres user cannot enter; every path is absolute)
 as_server_user() {
-	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+	if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 case $cmd in

@@ -11,7 +11,8 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 
 source test/include/tap.sh
-as_server_user() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# (from /: the checkout may be somewhere the postgres user cannot enter; every path is absolute)
+as_server_user() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 
 echo "1..13"
 work=$(mktemp -d /tmp/catalyst-t002.XXXXXX)
