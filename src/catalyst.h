@@ -125,7 +125,7 @@ extern bool catalyst_restoring(void);
 
 /* position_close.c, metrics.c, metrics_state.c, columns.c: closing positions and the
  * performance_metrics roll-up */
-extern int	catalyst_column(TupleDesc desc, const char *name, int *cached);
+extern int	catalyst_column(TupleDesc desc, const char *name, Oid type, int *cached);
 
 extern void catalyst_metrics_add_close(HeapTuple position, TupleDesc desc);
 extern void catalyst_metrics_mark_position(HeapTuple position, TupleDesc desc);

@@ -68,6 +68,11 @@ static const char *const trade_columns[N_TRADE_COLUMNS] = {
 	"quantity", "entry_order_id", "exit_order_id",
 };
 
+static const Oid trade_types[N_TRADE_COLUMNS] = {
+	VARCHAROID, TIMESTAMPTZOID, INT4OID, NUMERICOID, NUMERICOID, INTERVALOID, INT4OID, VARCHAROID,
+	VARCHAROID,
+};
+
 static int	trade_attnums[N_TRADE_COLUMNS];
 
 /*
@@ -247,7 +252,7 @@ static bool
 read_trade_columns(HeapTuple position, TupleDesc desc, Datum *values, bool *nulls)
 {
 	for (int i = 0; i < N_TRADE_COLUMNS; i++)
-		values[i] = heap_getattr(position, catalyst_column(desc, trade_columns[i], &trade_attnums[i]),
+		values[i] = heap_getattr(position, catalyst_column(desc, trade_columns[i], trade_types[i], &trade_attnums[i]),
 								 desc, &nulls[i]);
 	return !nulls[T_CLOSED_AT];
 }
@@ -518,7 +523,7 @@ catalyst_metrics_trade_changed(HeapTuple before, HeapTuple after, TupleDesc desc
 {
 	for (int i = 0; i < N_TRADE_COLUMNS; i++)
 		if (column_changed(before, after, desc,
-						   catalyst_column(desc, trade_columns[i], &trade_attnums[i])))
+						   catalyst_column(desc, trade_columns[i], trade_types[i], &trade_attnums[i])))
 			return true;
 	return false;
 }
@@ -626,9 +631,9 @@ catalyst_metrics_order_changed(PG_FUNCTION_ARGS)
 	desc = RelationGetDescr(trigdata->tg_relation);
 	before = trigdata->tg_trigtuple;
 	after = trigdata->tg_newtuple;
-	id = catalyst_column(desc, "order_id", &order_id_attnum);
+	id = catalyst_column(desc, "order_id", VARCHAROID, &order_id_attnum);
 	if (column_changed(before, after, desc, id) ||
-		column_changed(before, after, desc, catalyst_column(desc, "commission", &commission_attnum)))
+		column_changed(before, after, desc, catalyst_column(desc, "commission", NUMERICOID, &commission_attnum)))
 	{
 		order_id = heap_getattr(before, id, desc, &isnull);
 		if (!isnull)

@@ -92,6 +92,11 @@ static const char *const derived_columns[N_DERIVED] = {
 	"sharpe_ratio", "max_drawdown", "recovery_factor", "avg_hold_time",
 };
 
+static const Oid derived_types[N_DERIVED] = {
+	NUMERICOID, NUMERICOID, NUMERICOID, NUMERICOID, NUMERICOID, NUMERICOID, NUMERICOID, NUMERICOID,
+	NUMERICOID, INTERVALOID,
+};
+
 static int	state_attnums[N_STATE];
 static int	derived_attnums[N_DERIVED];
 static SPIPlanPtr store_plan = NULL;
@@ -156,7 +161,7 @@ catalyst_day_state_read(HeapTuple row, TupleDesc desc, CatalystDayState *state)
 	bool		nulls[N_STATE];
 
 	for (int i = 0; i < N_STATE; i++)
-		values[i] = heap_getattr(row, catalyst_column(desc, state_columns[i], &state_attnums[i]),
+		values[i] = heap_getattr(row, catalyst_column(desc, state_columns[i], state_types[i], &state_attnums[i]),
 								 desc, &nulls[i]);
 
 	state->total_trades = nulls[S_TOTAL_TRADES] ? 0 : DatumGetInt32(values[S_TOTAL_TRADES]);
@@ -289,7 +294,7 @@ column_bound(int32 typmod)
 static Form_pg_attribute
 derived_attribute(TupleDesc desc, int d)
 {
-	return TupleDescAttr(desc, catalyst_column(desc, derived_columns[d], &derived_attnums[d]) - 1);
+	return TupleDescAttr(desc, catalyst_column(desc, derived_columns[d], derived_types[d], &derived_attnums[d]) - 1);
 }
 
 /* A value clamped to the range of a DECIMAL(p,s) column (rounding happens when it is stored). */

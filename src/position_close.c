@@ -59,12 +59,17 @@ static const char *const position_columns[N_POSITION_COLUMNS] = {
 	"opened_at", "closed_at", "hold_duration", "realized_pnl", "pnl_percent", "close_reason",
 };
 
+static const Oid position_types[N_POSITION_COLUMNS] = {
+	INT4OID, VARCHAROID, VARCHAROID, VARCHAROID, INT4OID, NUMERICOID, NUMERICOID, VARCHAROID,
+	TIMESTAMPTZOID, TIMESTAMPTZOID, INTERVALOID, NUMERICOID, NUMERICOID, VARCHAROID,
+};
+
 static int	position_attnums[N_POSITION_COLUMNS];
 
 static int
 column(TupleDesc desc, PositionColumn c)
 {
-	return catalyst_column(desc, position_columns[c], &position_attnums[c]);
+	return catalyst_column(desc, position_columns[c], position_types[c], &position_attnums[c]);
 }
 
 static Datum

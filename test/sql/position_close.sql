@@ -116,6 +116,13 @@ SELECT count(*) AS close_events FROM catalyst.audit_log WHERE event_type = 'posi
 \i test/include/metrics_drift.sql
 SELECT count(*) AS metric_days, pg_temp.drift() AS drift FROM catalyst.performance_metrics;
 
+-- a column the triggers read, retyped by hand, is a clear error, not a misread value
+BEGIN;
+ALTER TABLE catalyst.performance_metrics ALTER COLUMN sum_wins TYPE float8;
+UPDATE catalyst.positions SET status = 'closed', exit_price = 101.00, closed_at = '2026-03-02 13:00+00'
+ WHERE symbol = 'AMD';
+ROLLBACK;
+
 -- the trigger functions refuse to be misused
 SELECT catalyst.position_close_derive();
 CREATE TABLE public.not_positions (status text);
