@@ -146,8 +146,9 @@ static SPIPlanPtr commission_plan = NULL;
 static SPIPlanPtr order_days_plan = NULL;
 
 /*
- * The work a statement hands over, per (cycle, trading date): a hash in TopTransactionContext,
- * emptied when the statement ends and forgotten when the transaction ends.
+ * The work a statement hands over, per (cycle, trading date): a hash in a context of its own
+ * under TopTransactionContext, freed when the statement ends and forgotten when the
+ * transaction ends.
  */
 #define WORK_CYCLE_ID_BYTES 128
 
@@ -160,12 +161,51 @@ typedef struct WorkKey
 typedef struct DayWork
 {
 	WorkKey		key;
-	List	   *closes;			/* CatalystTrade *, in TopTransactionContext */
+	List	   *closes;			/* HandedClose *, in work_context */
 	bool		recompute;
+	SubTransactionId recompute_subid;	/* the subtransaction that marked the day */
 } DayWork;
 
+/* A close handed over, with the subtransaction it happened in (the trade first: a CatalystTrade *) */
+typedef struct HandedClose
+{
+	CatalystTrade trade;
+	SubTransactionId subid;
+} HandedClose;
+
 static HTAB *work = NULL;
+static MemoryContext work_context = NULL;	/* the hash and its lists: freed once processed */
 static bool xact_callback_registered = false;
+
+/*
+ * A subtransaction that aborts takes back what its statements handed over (a failed statement
+ * whose row triggers ran, a savepoint rolled back): its closes and its marks.
+ */
+static void
+forget_subtransaction_work(SubXactEvent event, SubTransactionId subid, SubTransactionId parent,
+						   void *arg)
+{
+	HASH_SEQ_STATUS seq;
+	DayWork    *entry;
+
+	if (event != SUBXACT_EVENT_ABORT_SUB || work == NULL)
+		return;
+	hash_seq_init(&seq, work);
+	while ((entry = hash_seq_search(&seq)) != NULL)
+	{
+		List	   *kept = NIL;
+		ListCell   *lc;
+		MemoryContext old = MemoryContextSwitchTo(work_context);
+
+		foreach(lc, entry->closes)
+			if (((HandedClose *) lfirst(lc))->subid < subid)
+				kept = lappend(kept, lfirst(lc));
+		MemoryContextSwitchTo(old);
+		entry->closes = kept;
+		if (entry->recompute && entry->recompute_subid >= subid)
+			entry->recompute = false;
+	}
+}
 
 static void
 forget_work(XactEvent event, void *arg)
@@ -179,6 +219,7 @@ forget_work(XactEvent event, void *arg)
 		case XACT_EVENT_PREPARE:
 			/* the hash lived in TopTransactionContext, which is going away */
 			work = NULL;
+			work_context = NULL;
 			break;
 		default:
 			break;
@@ -215,11 +256,14 @@ day_work(const char *cycle_id, DateADT day)
 		if (!xact_callback_registered)
 		{
 			RegisterXactCallback(forget_work, NULL);
+			RegisterSubXactCallback(forget_subtransaction_work, NULL);
 			xact_callback_registered = true;
 		}
+		work_context = AllocSetContextCreate(TopTransactionContext, "catalyst metrics work",
+											 ALLOCSET_SMALL_SIZES);
 		ctl.keysize = sizeof(WorkKey);
 		ctl.entrysize = sizeof(DayWork);
-		ctl.hcxt = TopTransactionContext;
+		ctl.hcxt = work_context;
 		work = hash_create("catalyst metrics work", 16, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
 	entry = hash_search(work, &key, HASH_ENTER, &found);
@@ -227,6 +271,7 @@ day_work(const char *cycle_id, DateADT day)
 	{
 		entry->closes = NIL;
 		entry->recompute = false;
+		entry->recompute_subid = InvalidSubTransactionId;
 	}
 	return entry;
 }
@@ -236,8 +281,12 @@ mark_day(const char *cycle_id, DateADT day)
 {
 	DayWork    *entry = day_work(cycle_id, day);
 
-	entry->recompute = true;
-	entry->closes = NIL;		/* the recompute counts them */
+	/* the closes stay listed: the recompute counts them, unless a rollback takes the mark back */
+	if (!entry->recompute)
+	{
+		entry->recompute = true;
+		entry->recompute_subid = GetCurrentSubTransactionId();
+	}
 }
 
 /* The fold lock of a day: advisory, (database, hash of cycle_id, date, 3) in pg_locks. */
@@ -279,6 +328,7 @@ process_work(void)
 	while (work != NULL && hash_get_num_entries(work) > 0)
 	{
 		HTAB	   *days = work;
+		MemoryContext days_context = work_context;
 		long		n = hash_get_num_entries(days);
 		DayWork   **sorted = palloc(n * sizeof(DayWork *));
 		HASH_SEQ_STATUS seq;
@@ -287,6 +337,7 @@ process_work(void)
 
 		/* detached first: work handed over while folding goes into a new set */
 		work = NULL;
+		work_context = NULL;
 		hash_seq_init(&seq, days);
 		while ((entry = hash_seq_search(&seq)) != NULL)
 			sorted[i++] = entry;
@@ -306,7 +357,7 @@ process_work(void)
 			MemoryContextSwitchTo(old);
 			MemoryContextReset(per_day);
 		}
-		hash_destroy(days);
+		MemoryContextDelete(days_context);
 	}
 	catalyst_restore_user(&saved);
 	MemoryContextDelete(per_day);
@@ -381,6 +432,7 @@ catalyst_metrics_add_close(HeapTuple position, TupleDesc desc)
 	DateADT		day;
 	DayWork    *entry;
 	CatalystTrade *trade;
+	HandedClose *handed;
 	CatalystSavedUser saved;
 	MemoryContext old;
 	Datum		commission;
@@ -392,8 +444,6 @@ catalyst_metrics_add_close(HeapTuple position, TupleDesc desc)
 	day = catalyst_trading_date_of(DatumGetTimestampTz(values[T_CLOSED_AT]));
 	cycle_id = TextDatumGetCString(values[T_CYCLE_ID]);
 	entry = day_work(cycle_id, day);
-	if (entry->recompute)
-		return;
 
 	orders[0] = values[T_ENTRY_ORDER_ID];
 	order_nulls[0] = nulls[T_ENTRY_ORDER_ID] ? 'n' : ' ';
@@ -407,8 +457,10 @@ catalyst_metrics_add_close(HeapTuple position, TupleDesc desc)
 	catalyst_restore_user(&saved);
 	commission = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 
-	old = MemoryContextSwitchTo(TopTransactionContext);
-	trade = palloc(sizeof(CatalystTrade));
+	old = MemoryContextSwitchTo(work_context);
+	handed = palloc(sizeof(HandedClose));
+	handed->subid = GetCurrentSubTransactionId();
+	trade = &handed->trade;
 	trade->position_id = DatumGetInt32(values[T_POSITION_ID]);
 	trade->closed_at = DatumGetTimestampTz(values[T_CLOSED_AT]);
 	trade->quantity = DatumGetInt32(values[T_QUANTITY]);
@@ -417,7 +469,7 @@ catalyst_metrics_add_close(HeapTuple position, TupleDesc desc)
 	trade->hold_seconds = nulls[T_HOLD_DURATION] ? NumericGetDatum(int64_to_numeric(0)) :
 		DirectFunctionCall2(extract_interval, CStringGetTextDatum("epoch"), values[T_HOLD_DURATION]);
 	trade->commission = copy_numeric(commission);
-	entry->closes = lappend(entry->closes, trade);
+	entry->closes = lappend(entry->closes, handed);
 	MemoryContextSwitchTo(old);
 	catalyst_spi_finish();
 }
@@ -669,6 +721,13 @@ catalyst_metrics_day(PG_FUNCTION_ARGS)
 		values[SPI_fnumber(desc, "cycle_id") - 1] = PG_GETARG_DATUM(0);
 		nulls[SPI_fnumber(desc, "metric_date") - 1] = false;
 		values[SPI_fnumber(desc, "metric_date") - 1] = PG_GETARG_DATUM(1);
+		/* what the first fold will write (metric_id is assigned then) */
+		nulls[SPI_fnumber(desc, "metadata") - 1] = false;
+		values[SPI_fnumber(desc, "metadata") - 1] = DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
+		nulls[SPI_fnumber(desc, "created_at") - 1] = false;
+		values[SPI_fnumber(desc, "created_at") - 1] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+		nulls[SPI_fnumber(desc, "updated_at") - 1] = false;
+		values[SPI_fnumber(desc, "updated_at") - 1] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 	}
 	set_metrics(desc, &summary, values, nulls);
 	result = SPI_returntuple(heap_form_tuple(desc, values, nulls), desc);
@@ -693,7 +752,7 @@ catalyst_performance(PG_FUNCTION_ARGS)
 		" WHERE d.cycle_id" OP("=") "$1"
 		"   AND ($2 IS NULL OR d.metric_date" OP(">=") "$2) AND ($3 IS NULL OR d.metric_date" OP("<=") "$3)"
 		" UNION ALL "
-		"SELECT DISTINCT q.metric_date, NULL, true FROM catalyst.metrics_pending q"
+		"SELECT DISTINCT q.metric_date, NULL::catalyst.metrics_days, true FROM catalyst.metrics_pending q"
 		" WHERE q.cycle_id" OP("=") "$1"
 		"   AND ($2 IS NULL OR q.metric_date" OP(">=") "$2) AND ($3 IS NULL OR q.metric_date" OP("<=") "$3)"
 		"   AND NOT EXISTS (SELECT FROM catalyst.metrics_days d WHERE d.cycle_id" OP("=") "$1"
