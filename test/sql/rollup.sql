@@ -38,10 +38,12 @@ SELECT count(*), sum(realized_pnl), round(avg(pnl_percent) / stddev_samp(pnl_per
 FROM catalyst.positions WHERE cycle_id = 'p';
 SELECT sharpe_ratio FROM catalyst.performance('p');
 
--- bad input: clear errors, SQLSTATE shown
+-- bad input: clear errors (22023, 22004, P0002)
 \set VERBOSITY default
-\set SHOW_CONTEXT never
-\echo :VERBOSITY
+SELECT * FROM catalyst.performance('p', '2026-04-03', '2026-04-01');
+SELECT * FROM catalyst.performance(NULL, '2026-04-01', '2026-04-03');
+SELECT * FROM catalyst.performance('no-such-cycle');
+\set VERBOSITY sqlstate
 SELECT * FROM catalyst.performance('p', '2026-04-03', '2026-04-01');
 SELECT * FROM catalyst.performance(NULL, '2026-04-01', '2026-04-03');
 SELECT * FROM catalyst.performance('no-such-cycle');
