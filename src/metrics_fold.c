@@ -42,19 +42,14 @@
 #define OP(o) " OPERATOR(pg_catalog." o ") "
 #define DAY_KEY(a) " " a ".cycle_id" OP("=") "$1 AND " a ".metric_date" OP("=") "$2"
 
-/* The day's row, its slice $3 and whether anything is pending ($1 cycle, $2 date). */
+/* The day's row, its minute $3, its hour $4, and whether anything is pending ($1 cycle, $2 date). */
 static const char day_sql[] =
-	"SELECT d AS day_row, s AS slice_row,"
+	"SELECT d AS day_row, s AS slice_row, h AS hour_row,"
 	"       EXISTS (SELECT FROM catalyst.metrics_pending q WHERE " DAY_KEY("q") ") AS pending"
 	"  FROM (SELECT) AS one"
 	"  LEFT JOIN catalyst.metrics_days d ON " DAY_KEY("d")
-	"  LEFT JOIN catalyst.metrics_slices s ON " DAY_KEY("s") " AND s.slice" OP("=") "$3";
-
-static const char slice_sql[] =
-	"SELECT s.* FROM catalyst.metrics_slices s WHERE " DAY_KEY("s") " AND s.slice" OP("=") "$3";
-
-static const char all_slices_sql[] =
-	"SELECT s.* FROM catalyst.metrics_slices s WHERE " DAY_KEY("s") " ORDER BY s.slice";
+	"  LEFT JOIN catalyst.metrics_slices s ON " DAY_KEY("s") " AND s.slice" OP("=") "$3"
+	"  LEFT JOIN catalyst.metrics_hours h ON " DAY_KEY("h") " AND h.slice" OP("=") "$4";
 
 static const char create_day_sql[] =
 	"INSERT INTO catalyst.metrics_days (cycle_id, metric_date) VALUES ($1, $2)";
@@ -76,10 +71,6 @@ static const char insert_pending_sql[] =
 	"INSERT INTO catalyst.metrics_pending (cycle_id, metric_date, slice, closed_at, position_id,"
 	"       realized_pnl, pnl_percent, hold_seconds, quantity, commission)"
 	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
-
-static const char delete_slices_sql[] =
-	"DELETE FROM catalyst.metrics_slices s WHERE " DAY_KEY("s")
-	"   AND s.slice" OP(">=") "$3 AND s.slice" OP("<") "$4";
 
 /*
  * The summaries of the slices of [$2, $3) of cycle $1's trades (closed positions and archived
@@ -149,17 +140,34 @@ static const char derive_sql[] =
 	"                              k.position_id DESC))[1] AS last_position_id"
 	"   FROM peaks k GROUP BY k.slice ORDER BY k.slice";
 
-static SPIPlanPtr day_plan, slice_plan, all_slices_plan, create_day_plan, take_pending_plan,
-			read_pending_plan, insert_pending_plan, delete_slices_plan, derive_plan,
-			derive_take_plan, upsert_slice_plan, store_day_plan;
+static SPIPlanPtr day_plan, create_day_plan, take_pending_plan, read_pending_plan,
+			insert_pending_plan, derive_plan, derive_take_plan, store_day_plan;
 
-/* A slice of the day being folded or read: its summary as it will be (or is) */
+/*
+ * The two levels of summaries below a day: minutes (metrics_slices, slice = minute of the day)
+ * and hours (metrics_hours, slice = hour of the day), each hour the merge of its minutes.
+ */
+typedef struct Level
+{
+	const char *table;
+	int			minutes;		/* minutes one summary spans */
+	SPIPlanPtr	one_plan;		/* the row of slice $3 */
+	SPIPlanPtr	range_plan;		/* the rows of slices [$3, $4) */
+	SPIPlanPtr	delete_plan;	/* delete the rows of slices [$3, $4) */
+	SPIPlanPtr	upsert_plan;
+} Level;
+
+static Level minute_level = {"metrics_slices", 1};
+static Level hour_level = {"metrics_hours", 60};
+
+/* A slice (minute or hour) of the day being folded or read: its summary as it will be (or is) */
 typedef struct Slice
 {
 	int32		slice;			/* hash key */
 	CatalystSummary summary;
 	bool		changed;		/* to be written */
-	bool		derived;		/* derived anew from its trades: its trades are all counted */
+	bool		derived;		/* a minute derived anew from its trades: all of them counted */
+	bool		stale;			/* an hour to merge again from its minutes */
 } Slice;
 
 typedef struct Day
@@ -172,11 +180,12 @@ typedef struct Day
 	HeapTuple	row;			/* metrics_days, or NULL */
 	TupleDesc	row_desc;
 	CatalystSummary summary;
-	bool		remerge;		/* merge the day again from its slices */
-	HTAB	   *slices;
+	bool		remerge;		/* merge the day again from its hours */
+	HTAB	   *minutes;
+	HTAB	   *hours;
 } Day;
 
-/* One trade of the fold, with its slice */
+/* One trade of the fold, with its minute */
 typedef struct Fold
 {
 	CatalystTrade trade;
@@ -193,6 +202,14 @@ plan(SPIPlanPtr *p, const char *sql, int nargs, const Oid *types)
 }
 
 static const Oid key_types[4] = {TEXTOID, DATEOID, INT4OID, INT4OID};
+
+static SPIPlanPtr
+level_plan(SPIPlanPtr *p, const char *format, const Level *level, int nargs)
+{
+	if (*p == NULL)
+		*p = catalyst_keep_plan(psprintf(format, level->table), nargs, (Oid *) key_types);
+	return *p;
+}
 
 int
 catalyst_slice_of(TimestampTz closed_at, TimestampTz day_start)
@@ -224,36 +241,71 @@ run(Day *day, SPIPlanPtr p, Datum *values, const char *nulls, int expected)
 	return catalyst_spi_query_plan(p, values, nulls, 0);
 }
 
+/* The entry of slice k, new (empty, unchanged) if *found is false. */
 static Slice *
-slice_entry(Day *day, int32 slice, bool *found)
+slice_entry(HTAB *slices, int32 k, bool *found)
 {
-	return hash_search(day->slices, &slice, HASH_ENTER, found);
+	Slice	   *s = hash_search(slices, &k, HASH_ENTER, found);
+
+	if (!*found)
+	{
+		s->changed = s->derived = s->stale = false;
+		catalyst_summary_init(&s->summary);
+	}
+	return s;
 }
 
-/* The slice's summary as stored, read once. */
+/* The slice's summary as stored (or at hand). */
 static Slice *
-load_slice(Day *day, int32 slice)
+load_slice(Day *day, Level *level, HTAB *slices, int32 k)
 {
 	bool		found;
-	Slice	   *s = slice_entry(day, slice, &found);
-	Datum		values[3] = {day->key[0], day->key[1], Int32GetDatum(slice)};
+	Slice	   *s = slice_entry(slices, k, &found);
+	Datum		values[3] = {day->key[0], day->key[1], Int32GetDatum(k)};
 
-	if (found)
-		return s;
-	s->changed = s->derived = false;
-	catalyst_summary_init(&s->summary);
-	if (run(day, plan(&slice_plan, slice_sql, 3, key_types), values, NULL, SPI_OK_SELECT) > 0)
+	if (!found &&
+		run(day, level_plan(&level->one_plan,
+							"SELECT s.* FROM catalyst.%s s WHERE " DAY_KEY("s") " AND s.slice" OP("=") "$3",
+							level, 3),
+			values, NULL, SPI_OK_SELECT) > 0)
 		catalyst_summary_read(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, &s->summary);
 	return s;
 }
 
-/* Open a day: its row, the slice `slice` (if >= 0), and whether anything is pending. */
+static void
+put_composite(HTAB *slices, int32 k, Datum value, bool isnull)
+{
+	bool		found;
+	Slice	   *s = slice_entry(slices, k, &found);
+
+	if (!isnull)
+	{
+		TupleDesc	desc;
+		HeapTuple	row = composite_row(value, &desc);
+
+		catalyst_summary_read(row, desc, &s->summary);
+	}
+}
+
+/* Nothing at hand of the day's minutes and hours. */
+static void
+new_slices(Day *day)
+{
+	HASHCTL		ctl;
+
+	ctl.keysize = sizeof(int32);
+	ctl.entrysize = sizeof(Slice);
+	ctl.hcxt = CurrentMemoryContext;
+	day->minutes = hash_create("catalyst day minutes", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	day->hours = hash_create("catalyst day hours", 32, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
+/* Open a day: its row, the minute `slice` and its hour (if slice >= 0), whether anything is pending. */
 static bool
 open_day(Day *day, const char *cycle_id, DateADT date, bool write, int32 slice)
 {
-	HASHCTL		ctl;
-	Datum		values[3];
-	char		nulls[3] = {' ', ' ', slice < 0 ? 'n' : ' '};
+	Datum		values[4];
+	char		nulls[4] = {' ', ' ', slice < 0 ? 'n' : ' ', slice < 0 ? 'n' : ' '};
 	HeapTuple	result;
 	TupleDesc	desc;
 	bool		isnull;
@@ -266,16 +318,14 @@ open_day(Day *day, const char *cycle_id, DateADT date, bool write, int32 slice)
 	day->write = write;
 	day->key[0] = CStringGetTextDatum(cycle_id);
 	day->key[1] = DateADTGetDatum(date);
-	ctl.keysize = sizeof(int32);
-	ctl.entrysize = sizeof(Slice);
-	ctl.hcxt = CurrentMemoryContext;
-	day->slices = hash_create("catalyst day slices", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	new_slices(day);
 	catalyst_summary_init(&day->summary);
 
 	values[0] = day->key[0];
 	values[1] = day->key[1];
 	values[2] = Int32GetDatum(slice);
-	if (run(day, plan(&day_plan, day_sql, 3, key_types), values, nulls, SPI_OK_SELECT) != 1)
+	values[3] = Int32GetDatum(slice / 60);
+	if (run(day, plan(&day_plan, day_sql, 4, key_types), values, nulls, SPI_OK_SELECT) != 1)
 		elog(ERROR, "the metrics of cycle \"%s\" cannot be read", cycle_id);
 	result = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
@@ -286,29 +336,17 @@ open_day(Day *day, const char *cycle_id, DateADT date, bool write, int32 slice)
 		day->row = composite_row(value, &day->row_desc);
 		catalyst_summary_read(day->row, day->row_desc, &day->summary);
 	}
-	value = SPI_getbinval(result, desc, 2, &isnull);
-	if (!isnull)
+	if (slice >= 0)
 	{
-		TupleDesc	slice_desc;
-		HeapTuple	slice_row = composite_row(value, &slice_desc);
-		bool		found;
-		Slice	   *s = slice_entry(day, slice, &found);
-
-		s->changed = s->derived = false;
-		catalyst_summary_read(slice_row, slice_desc, &s->summary);
+		value = SPI_getbinval(result, desc, 2, &isnull);
+		put_composite(day->minutes, slice, value, isnull);
+		value = SPI_getbinval(result, desc, 3, &isnull);
+		put_composite(day->hours, slice / 60, value, isnull);
 	}
-	else if (slice >= 0)
-	{
-		bool		found;
-		Slice	   *s = slice_entry(day, slice, &found);
-
-		s->changed = s->derived = false;
-		catalyst_summary_init(&s->summary);
-	}
-	return DatumGetBool(SPI_getbinval(result, desc, 3, &isnull));
+	return DatumGetBool(SPI_getbinval(result, desc, 4, &isnull));
 }
 
-/* A pending row (or a derived slice's trade) as a Fold; false for a marker. */
+/* A pending row as a Fold; false for a marker. */
 static bool
 pending_fold(HeapTuple row, TupleDesc desc, Fold *f)
 {
@@ -330,20 +368,31 @@ pending_fold(HeapTuple row, TupleDesc desc, Fold *f)
 	return true;
 }
 
+/* The hour of minute k, to be merged again from its minutes. */
+static void
+stale_hour(Day *day, int32 k)
+{
+	bool		found;
+	Slice	   *h = slice_entry(day->hours, k / 60, &found);
+
+	h->stale = h->changed = true;
+	day->remerge = true;
+}
+
 /*
- * Derive anew the slices of [from, to) from their trades (the writing form takes the pending
- * rows of that range, and with `markers` the day's markers); slices without trades become empty.
+ * Derive anew minutes first..last from their trades (the writing form takes the pending rows of
+ * that range); `whole_day`: every minute of the day, and the day's markers.  A minute without
+ * trades becomes empty.
  */
 static void
-derive_slices(Day *day, int32 first, int32 last, bool markers)
+derive_minutes(Day *day, int32 first, int32 last, bool whole_day)
 {
 	Oid			types[6] = {TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID, DATEOID, BOOLOID};
 	Datum		values[6];
 	SPITupleTable *result;
 	uint64		n;
 
-	values[0] = day->key[0];
-	if (markers)				/* the whole day, whatever its length */
+	if (whole_day)				/* whatever the day's length */
 	{
 		values[1] = TimestampTzGetDatum(day->start);
 		values[2] = TimestampTzGetDatum(catalyst_trading_day_start_of(day->date + 1));
@@ -353,67 +402,51 @@ derive_slices(Day *day, int32 first, int32 last, bool markers)
 		values[1] = TimestampTzGetDatum(day->start + (int64) first * USECS_PER_MINUTE);
 		values[2] = TimestampTzGetDatum(day->start + (int64) (last + 1) * USECS_PER_MINUTE);
 	}
+	values[0] = day->key[0];
 	values[3] = TimestampTzGetDatum(day->start);
 	values[4] = day->key[1];
-	values[5] = BoolGetDatum(markers);
+	values[5] = BoolGetDatum(whole_day);
 
 	if (day->write)
 	{
 		if (derive_take_plan == NULL)
-		{
-			StringInfoData sql;
-
-			initStringInfo(&sql);
-			appendStringInfo(&sql, "%s%s", derive_take_sql, derive_sql);
-			derive_take_plan = catalyst_keep_plan(sql.data, 6, types);
-		}
+			derive_take_plan = catalyst_keep_plan(psprintf("%s%s", derive_take_sql, derive_sql), 6, types);
 		n = catalyst_spi_exec_plan(derive_take_plan, values, NULL, SPI_OK_SELECT, 0);
 	}
 	else
 	{
 		if (derive_plan == NULL)
-		{
-			StringInfoData sql;
-
-			initStringInfo(&sql);
-			appendStringInfo(&sql, "WITH %s", derive_sql);
-			derive_plan = catalyst_keep_plan(sql.data, 6, types);
-		}
+			derive_plan = catalyst_keep_plan(psprintf("WITH %s", derive_sql), 6, types);
 		n = catalyst_spi_query_plan(derive_plan, values, NULL, 0);
 	}
 	result = SPI_tuptable;
 
-	/* every slice of the range is derived: empty unless the query gave it trades */
-	if (markers)
+	if (whole_day)
 	{
-		HASH_SEQ_STATUS seq;
-		Slice	   *s;
-
-		hash_seq_init(&seq, day->slices);
-		while ((s = hash_seq_search(&seq)) != NULL)
-		{
-			catalyst_summary_init(&s->summary);
-			s->changed = s->derived = true;
-		}
+		hash_destroy(day->minutes);
+		hash_destroy(day->hours);
+		new_slices(day);
 	}
 	else
 		for (int32 k = first; k <= last; k++)
 		{
 			bool		found;
-			Slice	   *s = slice_entry(day, k, &found);
+			Slice	   *s = slice_entry(day->minutes, k, &found);
 
 			catalyst_summary_init(&s->summary);
 			s->changed = s->derived = true;
+			stale_hour(day, k);
 		}
 	for (uint64 i = 0; i < n; i++)
 	{
 		bool		found;
 		bool		isnull;
 		int32		k = DatumGetInt32(SPI_getbinval(result->vals[i], result->tupdesc, 1, &isnull));
-		Slice	   *s = slice_entry(day, k, &found);
+		Slice	   *s = slice_entry(day->minutes, k, &found);
 
 		catalyst_summary_read(result->vals[i], result->tupdesc, &s->summary);
 		s->changed = s->derived = true;
+		stale_hour(day, k);
 	}
 	day->remerge = true;
 }
@@ -427,45 +460,72 @@ compare_slices(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The day as the merge of its slices in order (stored ones, overridden by those at hand). */
+/*
+ * *out := the merge, in order, of the slices [lo, hi) of a level: those at hand, and (unless
+ * `at_hand_only`) the stored ones not at hand.
+ */
 static void
-remerge_day(Day *day, bool whole_day_derived)
+merge_range(Day *day, Level *level, HTAB *slices, int32 lo, int32 hi, bool at_hand_only,
+			CatalystSummary *out)
 {
 	HASH_SEQ_STATUS seq;
 	Slice	   *s;
 	Slice	  **sorted;
 	long		n = 0;
 
-	if (!whole_day_derived)
+	if (!at_hand_only)
 	{
+		Datum		values[4] = {day->key[0], day->key[1], Int32GetDatum(lo), Int32GetDatum(hi)};
 		SPITupleTable *result;
-		uint64		rows = run(day, plan(&all_slices_plan, all_slices_sql, 2, key_types),
-							   day->key, NULL, SPI_OK_SELECT);
+		uint64		rows = run(day, level_plan(&level->range_plan,
+											   "SELECT s.* FROM catalyst.%s s WHERE " DAY_KEY("s")
+											   " AND s.slice" OP(">=") "$3 AND s.slice" OP("<") "$4",
+											   level, 4),
+							   values, NULL, SPI_OK_SELECT);
+		int			attnum = 0;
 
 		result = SPI_tuptable;
 		for (uint64 i = 0; i < rows; i++)
 		{
 			bool		found;
 			bool		isnull;
-			int32		k = DatumGetInt32(SPI_getbinval(result->vals[i], result->tupdesc,
-														SPI_fnumber(result->tupdesc, "slice"), &isnull));
+			int32		k;
 
-			s = slice_entry(day, k, &found);
+			if (attnum == 0)
+				attnum = SPI_fnumber(result->tupdesc, "slice");
+			k = DatumGetInt32(SPI_getbinval(result->vals[i], result->tupdesc, attnum, &isnull));
+			s = slice_entry(slices, k, &found);
 			if (!found)
-			{
-				s->changed = s->derived = false;
 				catalyst_summary_read(result->vals[i], result->tupdesc, &s->summary);
-			}
 		}
 	}
-	sorted = palloc(sizeof(Slice *) * Max(hash_get_num_entries(day->slices), 1));
-	hash_seq_init(&seq, day->slices);
+	sorted = palloc(sizeof(Slice *) * Max(hash_get_num_entries(slices), 1));
+	hash_seq_init(&seq, slices);
 	while ((s = hash_seq_search(&seq)) != NULL)
-		sorted[n++] = s;
+		if (s->slice >= lo && s->slice < hi)
+			sorted[n++] = s;
 	qsort(sorted, n, sizeof(Slice *), compare_slices);
-	catalyst_summary_init(&day->summary);
+	catalyst_summary_init(out);
 	for (long i = 0; i < n; i++)
-		catalyst_summary_merge(&day->summary, &sorted[i]->summary);
+		catalyst_summary_merge(out, &sorted[i]->summary);
+	pfree(sorted);
+}
+
+/* Merge again the stale hours from their minutes, and the day from its hours if it must be. */
+static void
+remerge(Day *day, bool at_hand_only)
+{
+	HASH_SEQ_STATUS seq;
+	Slice	   *h;
+
+	hash_seq_init(&seq, day->hours);
+	while ((h = hash_seq_search(&seq)) != NULL)
+		if (h->stale)
+			merge_range(day, &minute_level, day->minutes, h->slice * 60, h->slice * 60 + 60,
+						at_hand_only, &h->summary);
+	if (day->remerge)
+		merge_range(day, &hour_level, day->hours, PG_INT32_MIN, PG_INT32_MAX, at_hand_only,
+					&day->summary);
 }
 
 static int
@@ -475,8 +535,9 @@ compare_folds(const void *a, const void *b)
 }
 
 /*
- * Fold trades (sorted) into the day: merged at their slice's end where they follow it, their
- * slice derived anew where they do not.  Trades of a derived slice are counted by the derive.
+ * Fold trades (sorted) into the day: merged at their minute's end where they follow it (and at
+ * their hour's and the day's end where they follow those), their minute derived anew where
+ * they do not.  Trades of a derived minute are counted by the derive.
  */
 static void
 fold_trades(Day *day, Fold *folds, int n)
@@ -491,25 +552,30 @@ fold_trades(Day *day, Fold *folds, int n)
 
 		while (j < n && folds[j].slice == k)
 			j++;
-		/* the slices of the other trades are known to exist or not: load this one */
-		s = load_slice(day, k);
+		s = load_slice(day, &minute_level, day->minutes, k);
 		if (!s->derived && catalyst_summary_precedes(&s->summary, &folds[i].trade))
 		{
+			Slice	   *h = load_slice(day, &hour_level, day->hours, k / 60);
+
 			for (int t = i; t < j; t++)
 			{
 				CatalystSummary one;
 
 				catalyst_summary_of_trade(&one, &folds[t].trade);
 				catalyst_summary_merge(&s->summary, &one);
+				if (!h->stale && catalyst_summary_precedes(&h->summary, &folds[t].trade))
+					catalyst_summary_merge(&h->summary, &one);
+				else
+					h->stale = true;
 				if (!day->remerge && catalyst_summary_precedes(&day->summary, &folds[t].trade))
 					catalyst_summary_merge(&day->summary, &one);
 				else
 					day->remerge = true;
 			}
-			s->changed = true;
+			s->changed = h->changed = true;
 		}
 		else if (!s->derived)
-			derive_slices(day, k, k, false);
+			derive_minutes(day, k, k, false);
 		i = j;
 	}
 }
@@ -540,13 +606,27 @@ pend(Day *day, const CatalystTrade *trade)
 						   values, nulls, SPI_OK_INSERT, 0);
 }
 
+/* Delete the stored slices [lo, hi) of a level. */
 static void
-write_slices(Day *day)
+delete_slices(Day *day, Level *level, int32 lo, int32 hi)
+{
+	Datum		values[4] = {day->key[0], day->key[1], Int32GetDatum(lo), Int32GetDatum(hi)};
+
+	catalyst_spi_exec_plan(level_plan(&level->delete_plan,
+									  "DELETE FROM catalyst.%s s WHERE " DAY_KEY("s")
+									  " AND s.slice" OP(">=") "$3 AND s.slice" OP("<") "$4",
+									  level, 4),
+						   values, NULL, SPI_OK_DELETE, 0);
+}
+
+/* Write the changed slices of a level (an empty one is deleted). */
+static void
+write_slices(Day *day, Level *level, HTAB *slices)
 {
 	HASH_SEQ_STATUS seq;
 	Slice	   *s;
 
-	hash_seq_init(&seq, day->slices);
+	hash_seq_init(&seq, slices);
 	while ((s = hash_seq_search(&seq)) != NULL)
 	{
 		Datum		values[3 + CATALYST_N_SUMMARY_COLUMNS] = {day->key[0], day->key[1], Int32GetDatum(s->slice)};
@@ -556,18 +636,16 @@ write_slices(Day *day)
 			continue;
 		if (s->summary.total_trades == 0)
 		{
-			values[3] = Int32GetDatum(s->slice + 1);
-			catalyst_spi_exec_plan(plan(&delete_slices_plan, delete_slices_sql, 4, key_types),
-								   values, NULL, SPI_OK_DELETE, 0);
+			delete_slices(day, level, s->slice, s->slice + 1);
 			continue;
 		}
-		if (upsert_slice_plan == NULL)
+		if (level->upsert_plan == NULL)
 		{
 			Oid			types[3 + CATALYST_N_SUMMARY_COLUMNS] = {TEXTOID, DATEOID, INT4OID};
 			StringInfoData sql;
 
 			initStringInfo(&sql);
-			appendStringInfoString(&sql, "INSERT INTO catalyst.metrics_slices (cycle_id, metric_date, slice");
+			appendStringInfo(&sql, "INSERT INTO catalyst.%s (cycle_id, metric_date, slice", level->table);
 			for (int i = 0; i < CATALYST_N_SUMMARY_COLUMNS; i++)
 			{
 				types[3 + i] = catalyst_summary_types[i];
@@ -580,10 +658,10 @@ write_slices(Day *day)
 			for (int i = 0; i < CATALYST_N_SUMMARY_COLUMNS; i++)
 				appendStringInfo(&sql, "%s%s = EXCLUDED.%s", i > 0 ? ", " : "",
 								 catalyst_summary_columns[i], catalyst_summary_columns[i]);
-			upsert_slice_plan = catalyst_keep_plan(sql.data, 3 + CATALYST_N_SUMMARY_COLUMNS, types);
+			level->upsert_plan = catalyst_keep_plan(sql.data, 3 + CATALYST_N_SUMMARY_COLUMNS, types);
 		}
 		catalyst_summary_values(&s->summary, values + 3, nulls + 3);
-		catalyst_spi_exec_plan(upsert_slice_plan, values, nulls, SPI_OK_INSERT, 0);
+		catalyst_spi_exec_plan(level->upsert_plan, values, nulls, SPI_OK_INSERT, 0);
 	}
 }
 
@@ -720,13 +798,12 @@ catalyst_fold_day(const char *cycle_id, DateADT date, List *own, bool recompute)
 	if (recompute)
 	{
 		/* every trade of the day, this statement's and the pending ones, is counted */
-		Datum		all[4] = {day.key[0], day.key[1], Int32GetDatum(PG_INT32_MIN), Int32GetDatum(PG_INT32_MAX)};
-
-		derive_slices(&day, 0, 0, true);
-		remerge_day(&day, true);
-		catalyst_spi_exec_plan(plan(&delete_slices_plan, delete_slices_sql, 4, key_types),
-							   all, NULL, SPI_OK_DELETE, 0);
-		write_slices(&day);
+		derive_minutes(&day, 0, 0, true);
+		remerge(&day, true);
+		delete_slices(&day, &minute_level, PG_INT32_MIN, PG_INT32_MAX);
+		delete_slices(&day, &hour_level, PG_INT32_MIN, PG_INT32_MAX);
+		write_slices(&day, &minute_level, day.minutes);
+		write_slices(&day, &hour_level, day.hours);
 		store_day(&day);
 		return;
 	}
@@ -758,15 +835,15 @@ catalyst_fold_day(const char *cycle_id, DateADT date, List *own, bool recompute)
 		fold_trades(&day, folds, m);
 		for (int i = 0; i < waiting; i++)
 		{
-			Slice	   *s = hash_search(day.slices, &later[i].slice, HASH_FIND, NULL);
+			Slice	   *s = hash_search(day.minutes, &later[i].slice, HASH_FIND, NULL);
 
 			if (s == NULL || !s->derived)
 				pend(&day, &later[i].trade);
 		}
 	}
-	if (day.remerge)
-		remerge_day(&day, false);
-	write_slices(&day);
+	remerge(&day, false);
+	write_slices(&day, &minute_level, day.minutes);
+	write_slices(&day, &hour_level, day.hours);
 	store_day(&day);
 }
 
@@ -793,15 +870,14 @@ catalyst_read_day(const char *cycle_id, DateADT date, CatalystSummary *summary,
 				recompute = true;
 		if (recompute)
 		{
-			derive_slices(&day, 0, 0, true);
-			remerge_day(&day, true);
+			derive_minutes(&day, 0, 0, true);
+			remerge(&day, true);
 		}
 		else
 		{
 			qsort(folds, n, sizeof(Fold), compare_folds);
 			fold_trades(&day, folds, n);
-			if (day.remerge)
-				remerge_day(&day, false);
+			remerge(&day, false);
 		}
 	}
 	*summary = day.summary;

@@ -41,6 +41,13 @@ CREATE TABLE @extschema@.metrics_slices (
 COMMENT ON TABLE @extschema@.metrics_slices IS
     'The summary of the closes of one minute of a cycle''s trading day (money in currency units, hold in seconds), merged into metrics_days.';
 
+-- The summary of each hour of a day that has trades (slice = hours since the trading day's
+-- start), the merge of its minutes: a late close re-merges one hour (60 minutes) and the day
+-- (24 hours), never the day's 1,440 minutes.
+CREATE TABLE @extschema@.metrics_hours (LIKE @extschema@.metrics_slices INCLUDING ALL);
+COMMENT ON TABLE @extschema@.metrics_hours IS
+    'The summary of the closes of one hour of a cycle''s trading day (money in currency units, hold in seconds): the merge of its metrics_slices, merged into metrics_days.';
+
 -- Closes not folded yet, one row each, insert-only: no unique index, so that no close waits for
 -- another's commit.  closed_at NULL: a marker, the day must be derived anew from its trades.
 CREATE TABLE @extschema@.metrics_pending (
@@ -60,6 +67,7 @@ COMMENT ON TABLE @extschema@.metrics_pending IS
     'Closes the roll-up has not folded into metrics_days yet (realized_pnl and commission in currency units, hold_seconds in seconds); a row without closed_at marks a day to derive anew.';
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.metrics_slices', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.metrics_hours', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.metrics_pending', '');
 
 -- A day's metrics_days row merged with its pending closes, exact in the caller's snapshot.
@@ -154,7 +162,7 @@ CREATE TRIGGER position_id_not_archived
     FOR EACH ROW EXECUTE FUNCTION @extschema@.position_id_not_archived();
 
 -- Privileges: what readers could read of the 4.1 table they read through the view.
-REVOKE ALL ON @extschema@.metrics_slices, @extschema@.metrics_pending,
+REVOKE ALL ON @extschema@.metrics_slices, @extschema@.metrics_hours, @extschema@.metrics_pending,
     @extschema@.performance_metrics FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.metrics_day(varchar, date),
     @extschema@.performance(varchar, date, date), @extschema@.position_id_not_archived()

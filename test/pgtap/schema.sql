@@ -6,7 +6,7 @@ SELECT plan(31);
 SELECT has_schema('catalyst', 'CREATE EXTENSION makes schema catalyst');
 SELECT tables_are('catalyst', ARRAY[
     'trading_cycles', 'scan_results', 'scan_results_default', 'orders', 'positions', 'positions_archive',
-    'trading_signals', 'pattern_detections', 'news_catalysts', 'metrics_days', 'metrics_slices', 'metrics_pending', 'audit_log',
+    'trading_signals', 'pattern_detections', 'news_catalysts', 'metrics_days', 'metrics_slices', 'metrics_hours', 'metrics_pending', 'audit_log',
     'audit_log_default', 'maintenance_runs',
     'scan_results_' || to_char(now() AT TIME ZONE 'UTC', 'YYYY_MM'),
     'scan_results_' || to_char(now() AT TIME ZONE 'UTC' + interval '1 month', 'YYYY_MM'),
