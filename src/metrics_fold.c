@@ -4,21 +4,22 @@
  * A day is kept as
  *   - metrics_slices: the summary of each minute of the day that has trades (slice = minutes
  *     since the day's start in catalyst.trading_timezone);
- *   - metrics_days: the summary of the whole day, the merge of its slices in order, and the
- *     metrics derived from it;
+ *   - metrics_hours: the summary of each hour that has trades, the merge of its minutes;
+ *   - metrics_days: the summary of the whole day, the merge of its hours, and the metrics
+ *     derived from it;
  *   - metrics_pending: closes not folded in yet (one row each, with the values the summary
  *     needs), and markers (closed_at NULL) that say the day must be derived anew from its trades.
  * A committed close is in exactly one of the two: folded into the day's rows, or pending; the
  * transaction that folds pending rows deletes them and rewrites the day's rows in one commit.
  *
  * Folding trades in (closed_at, position_id) order:
- *   - a trade after every trade of its slice is merged at the slice's end, O(1); if it is after
- *     every trade of the day, at the day's end too, O(1);
- *   - a trade before the last one of its slice makes that slice be derived anew from its trades
- *     (one minute of positions, in one statement that also takes every pending row of that minute,
- *     so that nothing is counted twice);
- *   - if any slice changed other than at the day's end, the day is merged again from its slices
- *     (at most 1,440 summaries, never the day's trades).
+ *   - a trade after every trade of its minute is merged at the minute's end, O(1); if it is
+ *     after every trade of its hour and of the day, at their ends too, O(1);
+ *   - a trade before the last one of its minute makes that minute be derived anew from its
+ *     trades (one minute of positions, in one statement that also takes every pending row of
+ *     that minute, so that nothing is counted twice);
+ *   - an hour that changed other than at its end is merged again from its minutes (<= 60), and
+ *     the day from its hours (<= 25): never the day's trades.
  * Reading does the same in memory, in the caller's snapshot, and writes nothing: a pending close
  * and its position are either both visible or neither, so the result is exact.
  */
