@@ -369,6 +369,19 @@ pending_fold(HeapTuple row, TupleDesc desc, Fold *f)
 	return true;
 }
 
+/* Pending rows appended to folds[*n]; true if a marker is among them (the day is derived anew). */
+static bool
+pending_folds(SPITupleTable *rows, uint64 count, Fold *folds, int *n)
+{
+	for (uint64 i = 0; i < count; i++)
+	{
+		if (!pending_fold(rows->vals[i], rows->tupdesc, &folds[*n]))
+			return true;
+		(*n)++;
+	}
+	return false;
+}
+
 /* The hour of minute k, to be merged again from its minutes. */
 static void
 stale_hour(Day *day, int32 k)
@@ -789,11 +802,7 @@ catalyst_fold_day(const char *cycle_id, DateADT date, List *own, bool recompute)
 			capacity = rows + list_length(own);
 			folds = repalloc(folds, sizeof(Fold) * capacity);
 		}
-		for (uint64 i = 0; i < rows && !recompute; i++)
-			if (pending_fold(result->vals[i], result->tupdesc, &folds[n]))
-				n++;
-			else
-				recompute = true;
+		recompute = pending_folds(result, rows, folds, &n);
 	}
 
 	if (recompute)
@@ -861,14 +870,10 @@ catalyst_read_day(const char *cycle_id, DateADT date, CatalystSummary *summary,
 												   day.key, NULL, 0);
 		Fold	   *folds = palloc(sizeof(Fold) * Max(rows, 1));
 		int			n = 0;
-		bool		recompute = false;
+		bool		recompute;
 
 		result = SPI_tuptable;
-		for (uint64 i = 0; i < rows && !recompute; i++)
-			if (pending_fold(result->vals[i], result->tupdesc, &folds[n]))
-				n++;
-			else
-				recompute = true;
+		recompute = pending_folds(result, rows, folds, &n);
 		if (recompute)
 		{
 			derive_minutes(&day, 0, 0, true);
