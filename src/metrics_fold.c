@@ -719,12 +719,17 @@ store_day(Day *day)
  * dated now(), statement_timestamp() or clock_timestamp() is never earlier).  Closes before it
  * are folded; later ones wait, pending, so that folding them does not make a close still in
  * flight land before the day's end.  Nothing but speed depends on it: a close that lands
- * before its slice's end makes the slice be derived anew.
+ * before its slice's end makes the slice be derived anew.  A transaction open for more than
+ * HORIZON_LAG (an idle session in a transaction, a long report) is not waited for: its closes,
+ * if any, take that slower path, and the pending closes stay a second's worth.
  */
+#define HORIZON_LAG USECS_PER_SEC
+
 static TimestampTz
 fold_horizon(void)
 {
 	TimestampTz horizon = DT_NOEND;
+	TimestampTz oldest_waited_for = GetCurrentStatementStartTimestamp() - HORIZON_LAG;
 	int			n;
 
 	pgstat_clear_backend_activity_snapshot();
@@ -740,7 +745,8 @@ fold_horizon(void)
 		if (b->st_procpid == MyProcPid || b->st_backendType != B_BACKEND ||
 			b->st_databaseid != MyDatabaseId || b->st_xact_start_timestamp == 0)
 			continue;
-		horizon = Min(horizon, b->st_xact_start_timestamp);
+		if (b->st_xact_start_timestamp >= oldest_waited_for)
+			horizon = Min(horizon, b->st_xact_start_timestamp);
 	}
 	return horizon;
 }
