@@ -37,14 +37,15 @@ CREATE TABLE @extschema@.metrics_slices (
     last_closed_at TIMESTAMPTZ,
     last_position_id INTEGER,
     PRIMARY KEY (cycle_id, metric_date, slice)
-) WITH (fillfactor = 50);
+) WITH (fillfactor = 50);  -- rewritten by every close: room for HOT updates
 COMMENT ON TABLE @extschema@.metrics_slices IS
     'The summary of the closes of one minute of a cycle''s trading day (money in currency units, hold in seconds), merged into metrics_days.';
 
 -- The summary of each hour of a day that has trades (slice = hours since the trading day's
 -- start), the merge of its minutes: a late close re-merges one hour (60 minutes) and the day
 -- (24 hours), never the day's 1,440 minutes.
-CREATE TABLE @extschema@.metrics_hours (LIKE @extschema@.metrics_slices INCLUDING ALL);
+CREATE TABLE @extschema@.metrics_hours (LIKE @extschema@.metrics_slices INCLUDING ALL)
+    WITH (fillfactor = 50);
 COMMENT ON TABLE @extschema@.metrics_hours IS
     'The summary of the closes of one hour of a cycle''s trading day (money in currency units, hold in seconds): the merge of its metrics_slices, merged into metrics_days.';
 
