@@ -15,6 +15,7 @@
 #
 #   bench/close.sh                     N = 8000
 #   CATALYST_CLOSE_N=2000 bench/close.sh
+#   CATALYST_CLOSE_SEED=off bench/close.sh   catalyst, limit and 4N only (the seed takes minutes)
 set -euo pipefail
 shopt -s inherit_errexit
 export CATALYST_BENCH_PORT=${CATALYST_BENCH_PORT:-54342}
@@ -95,8 +96,11 @@ closes catalyst "$n" "$work/catalyst.sql"
 closes catalyst $((4 * n)) "$work/catalyst4.sql"
 
 echo "closing $n positions of one cycle and day, one UPDATE per transaction, fsync on"
-load seed public "$n"
-seed_ms=$(run seed "$work/seed.sql")
+seed_ms=0
+if [ "${CATALYST_CLOSE_SEED:-on}" != off ]; then
+	load seed public "$n"
+	seed_ms=$(run seed "$work/seed.sql")
+fi
 catalyst_ms=$(best catalyst_n "$n" "$work/catalyst.sql")
 limit_ms=$(best catalyst_limit "$n" "$work/catalyst.sql" limit)
 big_ms=$(best catalyst_4x $((4 * n)) "$work/catalyst4.sql")

@@ -123,8 +123,7 @@ extern Jsonb *catalyst_jsonb_from_text(const char *json);
 extern void catalyst_bind_user_data(void);
 extern bool catalyst_restoring(void);
 
-/* position_close.c, metrics.c, metrics_state.c, columns.c: closing positions and the
- * performance_metrics roll-up */
+/* position_close.c, metrics.c, columns.c: closing positions and the performance_metrics roll-up */
 extern int	catalyst_column(TupleDesc desc, const char *name, Oid type, int *cached);
 
 extern void catalyst_metrics_add_close(HeapTuple position, TupleDesc desc);
@@ -135,48 +134,6 @@ extern bool catalyst_metrics_trade_changed(HeapTuple before, HeapTuple after, Tu
 extern bool catalyst_position_closes(Relation rel, HeapTuple before, HeapTuple after);
 extern void catalyst_row_audit_push_update(JsonbParseState **state, Relation rel, HeapTuple oldrow,
 										   HeapTuple newrow);
-
-/* The running state of one cycle's trading day, as performance_metrics keeps it (numerics exact) */
-typedef struct CatalystDayState
-{
-	ItemPointerData row;		/* the locked performance_metrics row version */
-	int32		total_trades;
-	int32		winning_trades;
-	int32		losing_trades;
-	Datum		sum_wins;
-	Datum		sum_losses;
-	Datum		commissions;
-	bool		has_largest_win;
-	Datum		largest_win;
-	bool		has_largest_loss;
-	Datum		largest_loss;
-	Datum		sum_returns;
-	Datum		sum_squared_returns;
-	Datum		sum_hold_seconds;
-	int64		total_volume;
-	Datum		peak_pnl;
-	Datum		deepest_drawdown;
-	bool		has_last;		/* (closed_at, position_id) of the last trade folded in */
-	TimestampTz last_closed_at;
-	int32		last_position_id;
-} CatalystDayState;
-
-/* One closed trade as the roll-up counts it (NULL P&L, return or hold time count as 0) */
-typedef struct CatalystTrade
-{
-	int32		position_id;
-	TimestampTz closed_at;
-	Datum		realized_pnl;
-	Datum		pnl_percent;
-	Datum		hold_seconds;
-	int32		quantity;
-	Datum		commission;		/* entry and exit order's, NULL as 0 */
-} CatalystTrade;
-
-extern void catalyst_day_state_read(HeapTuple row, TupleDesc desc, CatalystDayState *state);
-extern bool catalyst_day_state_follows(const CatalystDayState *state, const CatalystTrade *trade);
-extern void catalyst_day_state_fold(CatalystDayState *state, const CatalystTrade *trade);
-extern void catalyst_day_state_store(const CatalystDayState *state);
 
 /* spi_util.c: checked SPI execution and kept plans */
 extern void catalyst_spi_connect(void);

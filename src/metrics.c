@@ -1,46 +1,51 @@
 /*
- * metrics.c: the performance_metrics roll-up, one row per (cycle_id, trading date).
+ * metrics.c: the performance_metrics roll-up: what a statement hands it, the fold lock, and the
+ * SQL-callable functions (doc/metrics.md).
  *
- * A row holds the running state of its day's trades and the metrics derived from it
- * (metrics_state.c).  Two paths produce the state:
+ * The row triggers of positions hand over each close (catalyst_metrics_add_close) and mark the
+ * days of corrected, reopened or deleted closed positions (catalyst_metrics_mark_position); the
+ * triggers of orders mark the days of the closed positions whose commission changed or whose
+ * order was deleted.  Nothing is locked or written then but the close's two orders, locked FOR
+ * SHARE while their commissions are read: a concurrent commission change then either waits for
+ * the close to commit (and then sees its position closed) or commits first (and the close reads
+ * the new commission).
  *
- *   - catalyst_metrics_add_close(): a position that closes is folded into its day, O(1) whatever
- *     the day already holds: lock the row (reading its state and the trade's two commissions in
- *     the same statement), fold the trade in, store.  The fold is only valid in closed_at order
- *     (max drawdown depends on order), so a trade that closed before the last one folded in marks
- *     the day for a full recompute instead; the row is locked already.
- *   - recompute_day(): the full recompute, one set-based statement over the day's closed
- *     positions (and archived ones), the reference the incremental path must match.  It is what
- *     update_performance_metrics() runs, and what a correction, reopening or deletion of a closed
- *     position, or a change of an order's commission, causes.
- *
- * Days to recompute are marked while a statement's row triggers run and recomputed once each
- * when the statement ends (its AFTER STATEMENT trigger), so a statement that deletes or corrects
- * thousands of positions recomputes each day it touched once, not once per row.  Recomputing is
- * idempotent, so a day marked by a statement that later rolled back only costs a recompute.
- *
- * Concurrency: every writer locks the day's row (SELECT ... FOR UPDATE) before reading trades.
- * The recompute aggregates in a new statement, whose snapshot (READ COMMITTED: one per
- * statement) is taken after the lock was granted and so sees every close committed before.  A
- * close still in flight in another session is not seen, and that session folds it in after us,
- * under the same lock.  All of it runs as the owner of performance_metrics, which owns positions
- * and orders too, so row-level security on positions hides nothing from the roll-up.
+ * When the statement ends (the AFTER ... FOR EACH STATEMENT triggers), each (cycle, trading date)
+ * it touched, in (cycle_id, date) order, is folded by metrics_fold.c if this transaction gets
+ * the day's fold lock without waiting, and otherwise left in metrics_pending for whoever folds
+ * next.  The fold lock is an advisory lock held to the end of the transaction: a close never
+ * waits for it, so no close waits for another's commit; only update_performance_metrics() waits
+ * for it.  Under REPEATABLE READ or SERIALIZABLE a statement only leaves its closes pending (its
+ * snapshot may predate another fold).  Reads merge what is pending (catalyst_metrics_day, the
+ * second half of the view performance_metrics, and performance()), so every read is exact.
  */
-#include "catalyst.h"
+#include "postgres.h"
+
+#include "metrics_fold.h"
+#include "metrics_state.h"
+#include "upgrade.h"
 
 #include "access/htup_details.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
+#include "common/hashfn.h"
 #include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "storage/lock.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/hsearch.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
+
+#include "catalyst.h"
 
 /* a schema-qualified operator, for the SQL below */
 #define OP(o) " OPERATOR(pg_catalog." o ") "
@@ -75,178 +80,6 @@ static const Oid trade_types[N_TRADE_COLUMNS] = {
 
 static int	trade_attnums[N_TRADE_COLUMNS];
 
-/*
- * Lock a day's row ($1 cycle, $2 date) and read it, whole (three output columns cost the
- * executor far less to set up than one per state column), with the commissions of a trade's
- * entry and exit orders ($3, $4; NULL counts 0).
- */
-static const char lock_day_sql[] =
-	"SELECT m.ctid, m AS day_row,"
-	"       COALESCE((SELECT o.commission FROM catalyst.orders o WHERE o.order_id" OP("=") "$3), 0)"
-	"     " OP("+") "COALESCE((SELECT o.commission FROM catalyst.orders o WHERE o.order_id" OP("=") "$4), 0)"
-	"           AS trade_commission"
-	"  FROM catalyst.performance_metrics m"
-	" WHERE m.cycle_id" OP("=") "$1 AND m.metric_date" OP("=") "$2"
-	"   FOR UPDATE OF m";
-
-/* A day's row, empty, unless it exists (or a concurrent session is creating it: then wait). */
-static const char create_day_sql[] =
-	"INSERT INTO catalyst.performance_metrics (cycle_id, metric_date) VALUES ($1, $2)"
-	" ON CONFLICT (cycle_id, metric_date) DO NOTHING";
-
-/*
- * The full recompute of one day ($1 cycle, [$2, $3) the day's bounds in
- * catalyst.trading_timezone): the state of the day's closed positions, and of those archived
- * from positions, in closed_at order (ties by position_id), with both orders' commissions.
- */
-static const char recompute_day_sql[] =
-	"WITH day_positions AS ("
-	"    SELECT p.position_id, p.closed_at, p.realized_pnl, p.pnl_percent, p.hold_duration,"
-	"           p.quantity, p.entry_order_id, p.exit_order_id"
-	"      FROM catalyst.positions p"
-	"     WHERE p.cycle_id" OP("=") "$1 AND p.status" OP("=") "'closed'"
-	"       AND p.closed_at" OP(">=") "$2 AND p.closed_at" OP("<") "$3"
-	"    UNION ALL"
-	"    SELECT a.position_id, a.closed_at, a.realized_pnl, a.pnl_percent, a.hold_duration,"
-	"           a.quantity, a.entry_order_id, a.exit_order_id"
-	"      FROM catalyst.positions_archive a"
-	"     WHERE a.cycle_id" OP("=") "$1 AND a.status" OP("=") "'closed'"
-	"       AND a.closed_at" OP(">=") "$2 AND a.closed_at" OP("<") "$3"
-	"       AND NOT EXISTS (SELECT FROM catalyst.positions p"
-	"                        WHERE p.position_id" OP("=") "a.position_id)"
-	"), trades AS ("
-	"    SELECT d.position_id, d.closed_at, d.quantity,"
-	"           COALESCE(d.realized_pnl, 0) AS pnl,"
-	"           COALESCE(d.pnl_percent, 0) AS ret,"
-	"           COALESCE(pg_catalog.extract('epoch', d.hold_duration), 0) AS hold,"
-	"           COALESCE(eo.commission, 0)" OP("+") "COALESCE(xo.commission, 0)"
-	"               AS commission"
-	"      FROM day_positions d"
-	"      LEFT JOIN catalyst.orders eo ON eo.order_id" OP("=") "d.entry_order_id"
-	"      LEFT JOIN catalyst.orders xo ON xo.order_id" OP("=") "d.exit_order_id"
-	"), running AS ("
-	"    SELECT t.*, pg_catalog.sum(t.pnl) OVER w AS cum"
-	"      FROM trades t"
-	"    WINDOW w AS (ORDER BY t.closed_at, t.position_id ROWS UNBOUNDED PRECEDING)"
-	"), peaks AS ("
-	"    SELECT r.*, GREATEST(pg_catalog.max(r.cum) OVER w, 0) AS peak"
-	"      FROM running r"
-	"    WINDOW w AS (ORDER BY r.closed_at, r.position_id ROWS UNBOUNDED PRECEDING)"
-	")"
-	" SELECT pg_catalog.int4(pg_catalog.count(*)) AS total_trades,"
-	"        pg_catalog.int4(pg_catalog.count(*) FILTER (WHERE k.pnl" OP(">") "0)) AS winning_trades,"
-	"        pg_catalog.int4(pg_catalog.count(*) FILTER (WHERE k.pnl" OP("<") "0)) AS losing_trades,"
-	"        COALESCE(pg_catalog.sum(k.pnl) FILTER (WHERE k.pnl" OP(">") "0), 0) AS sum_wins,"
-	"        COALESCE(pg_catalog.sum(k.pnl) FILTER (WHERE k.pnl" OP("<") "0), 0) AS sum_losses,"
-	"        COALESCE(pg_catalog.sum(k.commission), 0) AS commissions,"
-	"        pg_catalog.max(k.pnl) FILTER (WHERE k.pnl" OP(">") "0) AS largest_win,"
-	"        pg_catalog.min(k.pnl) FILTER (WHERE k.pnl" OP("<") "0) AS largest_loss,"
-	"        COALESCE(pg_catalog.sum(k.ret), 0) AS sum_returns,"
-	"        COALESCE(pg_catalog.sum(k.ret" OP("*") "k.ret), 0) AS sum_squared_returns,"
-	"        COALESCE(pg_catalog.sum(k.hold), 0) AS sum_hold_seconds,"
-	"        COALESCE(pg_catalog.sum(k.quantity), 0) AS total_volume,"
-	"        COALESCE(pg_catalog.max(k.peak), 0) AS peak_pnl,"
-	"        COALESCE(pg_catalog.max(k.peak" OP("-") "k.cum), 0) AS deepest_drawdown,"
-	"        pg_catalog.max(k.closed_at) AS last_closed_at,"
-	"        (pg_catalog.array_agg(k.position_id ORDER BY k.closed_at DESC,"
-	"                              k.position_id DESC))[1] AS last_position_id"
-	"   FROM peaks k";
-
-/* The days (of any cycle) on which the positions using an order ($1) closed. */
-static const char order_days_sql[] =
-	"SELECT p.cycle_id, p.closed_at FROM catalyst.positions p"
-	" WHERE p.status" OP("=") "'closed'"
-	"   AND (p.entry_order_id" OP("=") "$1 OR p.exit_order_id" OP("=") "$1)"
-	" UNION ALL "
-	"SELECT a.cycle_id, a.closed_at FROM catalyst.positions_archive a"
-	" WHERE a.status" OP("=") "'closed'"
-	"   AND (a.entry_order_id" OP("=") "$1 OR a.exit_order_id" OP("=") "$1)";
-
-static SPIPlanPtr lock_day_plan = NULL;
-static SPIPlanPtr create_day_plan = NULL;
-static SPIPlanPtr recompute_day_plan = NULL;
-static SPIPlanPtr order_days_plan = NULL;
-
-/*
- * Days marked for a recompute at the end of the current statement: a hash in
- * TopTransactionContext, forgotten when the transaction ends.
- */
-#define MARKED_CYCLE_ID_BYTES 128
-
-typedef struct MarkedDay
-{
-	DateADT		day;
-	char		cycle_id[MARKED_CYCLE_ID_BYTES];	/* NUL-padded: the whole struct is the key */
-} MarkedDay;
-
-static HTAB *marked_days = NULL;
-static bool xact_callback_registered = false;
-
-static void
-forget_marked_days(XactEvent event, void *arg)
-{
-	switch (event)
-	{
-		case XACT_EVENT_COMMIT:
-		case XACT_EVENT_PARALLEL_COMMIT:
-		case XACT_EVENT_ABORT:
-		case XACT_EVENT_PARALLEL_ABORT:
-		case XACT_EVENT_PREPARE:
-			/* the hash lived in TopTransactionContext, which is going away */
-			marked_days = NULL;
-			break;
-		default:
-			break;
-	}
-}
-
-static void
-make_key(MarkedDay *key, const char *cycle_id, DateADT day)
-{
-	size_t		len = strlen(cycle_id);
-
-	if (len >= MARKED_CYCLE_ID_BYTES)
-		elog(ERROR, "cycle_id of %zu bytes is longer than the roll-up supports", len);
-	memset(key, 0, sizeof(*key));
-	key->day = day;
-	memcpy(key->cycle_id, cycle_id, len);
-}
-
-static void
-mark_day(const char *cycle_id, DateADT day)
-{
-	MarkedDay	key;
-
-	make_key(&key, cycle_id, day);
-	if (marked_days == NULL)
-	{
-		HASHCTL		ctl;
-
-		if (!xact_callback_registered)
-		{
-			RegisterXactCallback(forget_marked_days, NULL);
-			xact_callback_registered = true;
-		}
-		ctl.keysize = sizeof(MarkedDay);
-		ctl.entrysize = sizeof(MarkedDay);
-		ctl.hcxt = TopTransactionContext;
-		marked_days = hash_create("catalyst marked metric days", 16, &ctl,
-								  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	}
-	hash_search(marked_days, &key, HASH_ENTER, NULL);
-}
-
-static bool
-day_is_marked(const char *cycle_id, DateADT day)
-{
-	MarkedDay	key;
-
-	if (marked_days == NULL)
-		return false;
-	make_key(&key, cycle_id, day);
-	return hash_search(marked_days, &key, HASH_FIND, NULL) != NULL;
-}
-
 /* Read the trade columns of a position; false if it has no closed_at. */
 static bool
 read_trade_columns(HeapTuple position, TupleDesc desc, Datum *values, bool *nulls)
@@ -255,248 +88,6 @@ read_trade_columns(HeapTuple position, TupleDesc desc, Datum *values, bool *null
 		values[i] = heap_getattr(position, catalyst_column(desc, trade_columns[i], trade_types[i], &trade_attnums[i]),
 								 desc, &nulls[i]);
 	return !nulls[T_CLOSED_AT];
-}
-
-/*
- * Lock the row of a day, creating it if it is missing, and read its state; `orders` are the
- * entry and exit order ids whose commissions come back in *commission.  The caller is connected
- * to SPI and acts as the owner of performance_metrics.
- */
-static void
-lock_day(Datum cycle_id, DateADT day, const Datum *orders, const bool *orders_null,
-		 CatalystDayState *state, Datum *commission)
-{
-	Oid			argtypes[4] = {TEXTOID, DATEOID, TEXTOID, TEXTOID};
-	Datum		values[4] = {cycle_id, DateADTGetDatum(day), orders[0], orders[1]};
-	char		nulls[4] = {' ', ' ', orders_null[0] ? 'n' : ' ', orders_null[1] ? 'n' : ' '};
-	HeapTuple	row;
-	TupleDesc	desc;
-	HeapTupleHeader day_row;
-	HeapTupleData day_tuple;
-	TupleDesc	day_desc;
-	bool		isnull;
-
-	if (lock_day_plan == NULL)
-		lock_day_plan = catalyst_keep_plan(lock_day_sql, 4, argtypes);
-	if (create_day_plan == NULL)
-		create_day_plan = catalyst_keep_plan(create_day_sql, 2, argtypes);
-
-	if (catalyst_spi_exec_plan(lock_day_plan, values, nulls, SPI_OK_SELECT, 0) == 0)
-	{
-		/*
-		 * No row yet: create it (waiting for a concurrent creator to finish), then lock it.  In
-		 * READ COMMITTED the second statement sees the row whoever created it; in REPEATABLE
-		 * READ a row created by a concurrent transaction is a serialization failure.
-		 */
-		catalyst_spi_exec_plan(create_day_plan, values, nulls, SPI_OK_INSERT, 0);
-		if (catalyst_spi_exec_plan(lock_day_plan, values, nulls, SPI_OK_SELECT, 0) == 0)
-			elog(ERROR, "the metrics row of cycle \"%s\" for %s cannot be locked",
-				 TextDatumGetCString(cycle_id),
-				 DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(day))));
-	}
-	row = SPI_tuptable->vals[0];
-	desc = SPI_tuptable->tupdesc;
-	state->row = *(ItemPointer) DatumGetPointer(SPI_getbinval(row, desc, 1, &isnull));
-	*commission = SPI_getbinval(row, desc, 3, &isnull);
-
-	day_row = DatumGetHeapTupleHeader(SPI_getbinval(row, desc, 2, &isnull));
-	day_tuple.t_len = HeapTupleHeaderGetDatumLength(day_row);
-	ItemPointerSetInvalid(&day_tuple.t_self);
-	day_tuple.t_tableOid = InvalidOid;
-	day_tuple.t_data = day_row;
-	day_desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(day_row), HeapTupleHeaderGetTypMod(day_row));
-	catalyst_day_state_read(&day_tuple, day_desc, state);
-	ReleaseTupleDesc(day_desc);
-}
-
-/* Recompute one day from its trades: lock its row (creating it), then aggregate in a new statement. */
-static void
-recompute_day(const char *cycle_id, DateADT day)
-{
-	Oid			argtypes[3] = {TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
-	Datum		values[3];
-	Datum		no_orders[2] = {0, 0};
-	bool		no_orders_null[2] = {true, true};
-	CatalystDayState state;
-	Datum		ignored;
-	ItemPointerData locked;
-	CatalystSavedUser saved;
-
-	values[0] = CStringGetTextDatum(cycle_id);
-	values[1] = TimestampTzGetDatum(catalyst_trading_day_start_of(day));
-	values[2] = TimestampTzGetDatum(catalyst_trading_day_start_of(day + 1));
-
-	catalyst_spi_connect();
-	if (recompute_day_plan == NULL)
-		recompute_day_plan = catalyst_keep_plan(recompute_day_sql, 3, argtypes);
-	catalyst_become_owner(catalyst_relid("performance_metrics"), &saved);
-
-	lock_day(values[0], day, no_orders, no_orders_null, &state, &ignored);
-	locked = state.row;
-	if (catalyst_spi_exec_plan(recompute_day_plan, values, NULL, SPI_OK_SELECT, 0) != 1)
-		elog(ERROR, "the recompute of the metrics of cycle \"%s\" returned no row", cycle_id);
-	catalyst_day_state_read(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, &state);
-	state.row = locked;
-	catalyst_day_state_store(&state);
-
-	catalyst_restore_user(&saved);
-	catalyst_spi_finish();
-}
-
-static int
-compare_marked_days(const void *a, const void *b)
-{
-	const MarkedDay *x = a;
-	const MarkedDay *y = b;
-	int			c = strcmp(x->cycle_id, y->cycle_id);
-
-	if (c != 0)
-		return c;
-	return (x->day > y->day) - (x->day < y->day);
-}
-
-/*
- * Recompute every marked day, in (cycle_id, date) order so that two sessions recomputing the
- * same days lock them in the same order.
- */
-static void
-recompute_marked_days(void)
-{
-	while (marked_days != NULL)
-	{
-		HTAB	   *days = marked_days;
-		long		n = hash_get_num_entries(days);
-		MarkedDay  *sorted = palloc(Max(n, 1) * sizeof(MarkedDay));
-		HASH_SEQ_STATUS seq;
-		MarkedDay  *entry;
-		long		i = 0;
-
-		/* detached first: a day marked while recomputing goes into a new set */
-		marked_days = NULL;
-		hash_seq_init(&seq, days);
-		while ((entry = hash_seq_search(&seq)) != NULL)
-			sorted[i++] = *entry;
-		hash_destroy(days);
-
-		qsort(sorted, n, sizeof(MarkedDay), compare_marked_days);
-		for (i = 0; i < n; i++)
-			recompute_day(sorted[i].cycle_id, sorted[i].day);
-		pfree(sorted);
-	}
-}
-
-/* Mark every day that has a metrics row (after TRUNCATE positions). */
-static void
-mark_every_metrics_day(void)
-{
-	CatalystSavedUser saved;
-	uint64		n;
-
-	catalyst_spi_connect();
-	catalyst_become_owner(catalyst_relid("performance_metrics"), &saved);
-	n = catalyst_spi_exec("SELECT m.cycle_id, m.metric_date FROM catalyst.performance_metrics m",
-						  SPI_OK_SELECT, 0);
-	catalyst_restore_user(&saved);
-	for (uint64 i = 0; i < n; i++)
-	{
-		HeapTuple	row = SPI_tuptable->vals[i];
-		bool		isnull;
-		Datum		day = SPI_getbinval(row, SPI_tuptable->tupdesc, 2, &isnull);
-
-		mark_day(SPI_getvalue(row, SPI_tuptable->tupdesc, 1), DatumGetDateADT(day));
-	}
-	catalyst_spi_finish();
-}
-
-/* Mark the days of every closed position (or archived one) that uses order `order_id`. */
-static void
-mark_order_days(Datum order_id)
-{
-	Oid			argtype = TEXTOID;
-	CatalystSavedUser saved;
-	uint64		n;
-
-	catalyst_spi_connect();
-	if (order_days_plan == NULL)
-		order_days_plan = catalyst_keep_plan(order_days_sql, 1, &argtype);
-	catalyst_become_owner(catalyst_relid("positions"), &saved);
-	n = catalyst_spi_exec_plan(order_days_plan, &order_id, NULL, SPI_OK_SELECT, 0);
-	catalyst_restore_user(&saved);
-	for (uint64 i = 0; i < n; i++)
-	{
-		HeapTuple	row = SPI_tuptable->vals[i];
-		bool		isnull;
-		Datum		closed_at = SPI_getbinval(row, SPI_tuptable->tupdesc, 2, &isnull);
-
-		if (!isnull)
-			mark_day(SPI_getvalue(row, SPI_tuptable->tupdesc, 1),
-					 catalyst_trading_date_of(DatumGetTimestampTz(closed_at)));
-	}
-	catalyst_spi_finish();
-}
-
-/*
- * A position has just closed: fold it into its day.  If the day is already marked for a
- * recompute at the end of this statement, the recompute will count it.  If it closed before the
- * last trade folded in, the day is marked (its row is locked already).
- */
-void
-catalyst_metrics_add_close(HeapTuple position, TupleDesc desc)
-{
-	Datum		values[N_TRADE_COLUMNS];
-	bool		nulls[N_TRADE_COLUMNS];
-	char	   *cycle_id;
-	DateADT		day;
-	Datum		orders[2];
-	bool		orders_null[2];
-	CatalystTrade trade;
-	CatalystDayState state;
-	CatalystSavedUser saved;
-
-	if (!read_trade_columns(position, desc, values, nulls))
-		return;
-	trade.closed_at = DatumGetTimestampTz(values[T_CLOSED_AT]);
-	day = catalyst_trading_date_of(trade.closed_at);
-	cycle_id = TextDatumGetCString(values[T_CYCLE_ID]);
-	if (day_is_marked(cycle_id, day))
-		return;
-
-	trade.position_id = DatumGetInt32(values[T_POSITION_ID]);
-	trade.quantity = DatumGetInt32(values[T_QUANTITY]);
-	trade.realized_pnl = nulls[T_REALIZED_PNL] ? NumericGetDatum(int64_to_numeric(0)) : values[T_REALIZED_PNL];
-	trade.pnl_percent = nulls[T_PNL_PERCENT] ? NumericGetDatum(int64_to_numeric(0)) : values[T_PNL_PERCENT];
-	trade.hold_seconds = nulls[T_HOLD_DURATION] ? NumericGetDatum(int64_to_numeric(0)) :
-		DirectFunctionCall2(extract_interval, CStringGetTextDatum("epoch"), values[T_HOLD_DURATION]);
-
-	orders[0] = values[T_ENTRY_ORDER_ID];
-	orders_null[0] = nulls[T_ENTRY_ORDER_ID];
-	orders[1] = values[T_EXIT_ORDER_ID];
-	orders_null[1] = nulls[T_EXIT_ORDER_ID];
-
-	catalyst_spi_connect();
-	catalyst_become_owner(catalyst_relid("performance_metrics"), &saved);
-	lock_day(values[T_CYCLE_ID], day, orders, orders_null, &state, &trade.commission);
-	if (catalyst_day_state_follows(&state, &trade))
-	{
-		catalyst_day_state_fold(&state, &trade);
-		catalyst_day_state_store(&state);
-	}
-	else
-		mark_day(cycle_id, day);
-	catalyst_restore_user(&saved);
-	catalyst_spi_finish();
-}
-
-/* A closed position changed, was reopened or deleted: its day is recomputed at statement end. */
-void
-catalyst_metrics_mark_position(HeapTuple position, TupleDesc desc)
-{
-	Datum		values[N_TRADE_COLUMNS];
-	bool		nulls[N_TRADE_COLUMNS];
-
-	if (read_trade_columns(position, desc, values, nulls))
-		mark_day(TextDatumGetCString(values[T_CYCLE_ID]),
-				 catalyst_trading_date_of(DatumGetTimestampTz(values[T_CLOSED_AT])));
 }
 
 /*
@@ -528,6 +119,374 @@ catalyst_metrics_trade_changed(HeapTuple before, HeapTuple after, TupleDesc desc
 	return false;
 }
 
+/*
+ * The commissions of a close's entry and exit orders ($1, $2; NULL counts 0), each order locked
+ * FOR SHARE until the transaction ends.
+ */
+static const char commission_sql[] =
+	"SELECT COALESCE((SELECT o.commission FROM catalyst.orders o WHERE o.order_id" OP("=") "$1 FOR SHARE), 0)"
+	"     " OP("+") "COALESCE((SELECT o.commission FROM catalyst.orders o WHERE o.order_id" OP("=") "$2 FOR SHARE), 0)";
+
+/* The days (of any cycle) on which the positions using an order ($1) closed. */
+static const char order_days_sql[] =
+	"SELECT p.cycle_id, p.closed_at FROM catalyst.positions p"
+	" WHERE p.status" OP("=") "'closed'"
+	"   AND (p.entry_order_id" OP("=") "$1 OR p.exit_order_id" OP("=") "$1)"
+	" UNION ALL "
+	"SELECT a.cycle_id, a.closed_at FROM catalyst.positions_archive a"
+	" WHERE a.status" OP("=") "'closed'"
+	"   AND (a.entry_order_id" OP("=") "$1 OR a.exit_order_id" OP("=") "$1)";
+
+/* Every day the roll-up keeps (after TRUNCATE positions). */
+static const char every_day_sql[] =
+	"SELECT m.cycle_id, m.metric_date FROM catalyst.metrics_days m"
+	" UNION SELECT q.cycle_id, q.metric_date FROM catalyst.metrics_pending q";
+
+static SPIPlanPtr commission_plan = NULL;
+static SPIPlanPtr order_days_plan = NULL;
+
+/*
+ * The work a statement hands over, per (cycle, trading date): a hash in a context of its own
+ * under TopTransactionContext, freed when the statement ends and forgotten when the
+ * transaction ends.
+ */
+#define WORK_CYCLE_ID_BYTES 128
+
+typedef struct WorkKey
+{
+	DateADT		day;
+	char		cycle_id[WORK_CYCLE_ID_BYTES];	/* NUL-padded: the whole struct is the key */
+} WorkKey;
+
+typedef struct DayWork
+{
+	WorkKey		key;
+	List	   *closes;			/* HandedClose *, in work_context */
+	bool		recompute;
+	SubTransactionId recompute_subid;	/* the subtransaction that marked the day */
+} DayWork;
+
+/* A close handed over, with the subtransaction it happened in (the trade first: a CatalystTrade *) */
+typedef struct HandedClose
+{
+	CatalystTrade trade;
+	SubTransactionId subid;
+} HandedClose;
+
+static HTAB *work = NULL;
+static MemoryContext work_context = NULL;	/* the hash and its lists: freed once processed */
+static bool xact_callback_registered = false;
+
+/*
+ * A subtransaction that aborts takes back what its statements handed over (a failed statement
+ * whose row triggers ran, a savepoint rolled back): its closes and its marks.
+ */
+static void
+forget_subtransaction_work(SubXactEvent event, SubTransactionId subid, SubTransactionId parent,
+						   void *arg)
+{
+	HASH_SEQ_STATUS seq;
+	DayWork    *entry;
+
+	if (event != SUBXACT_EVENT_ABORT_SUB || work == NULL)
+		return;
+	hash_seq_init(&seq, work);
+	while ((entry = hash_seq_search(&seq)) != NULL)
+	{
+		List	   *kept = NIL;
+		ListCell   *lc;
+		MemoryContext old = MemoryContextSwitchTo(work_context);
+
+		foreach(lc, entry->closes)
+			if (((HandedClose *) lfirst(lc))->subid < subid)
+				kept = lappend(kept, lfirst(lc));
+		MemoryContextSwitchTo(old);
+		entry->closes = kept;
+		if (entry->recompute && entry->recompute_subid >= subid)
+			entry->recompute = false;
+	}
+}
+
+static void
+forget_work(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+		case XACT_EVENT_PREPARE:
+			/* the hash lived in TopTransactionContext, which is going away */
+			work = NULL;
+			work_context = NULL;
+			break;
+		default:
+			break;
+	}
+}
+
+/* A database updated to 4.2 has metrics_pending; one still at 4.1 gets a clear error. */
+static void
+require_rollup_schema(const char *function)
+{
+	Oid			nsp = get_namespace_oid(CATALYST_SCHEMA, true);
+
+	if (!OidIsValid(nsp) || !OidIsValid(get_relname_relid("metrics_pending", nsp)))
+		catalyst_retired_function(function);
+}
+
+static DayWork *
+day_work(const char *cycle_id, DateADT day)
+{
+	WorkKey		key;
+	size_t		len = strlen(cycle_id);
+	DayWork    *entry;
+	bool		found;
+
+	if (len >= WORK_CYCLE_ID_BYTES)
+		elog(ERROR, "cycle_id of %zu bytes is longer than the roll-up supports", len);
+	memset(&key, 0, sizeof(key));
+	key.day = day;
+	memcpy(key.cycle_id, cycle_id, len);
+	if (work == NULL)
+	{
+		HASHCTL		ctl;
+
+		if (!xact_callback_registered)
+		{
+			RegisterXactCallback(forget_work, NULL);
+			RegisterSubXactCallback(forget_subtransaction_work, NULL);
+			xact_callback_registered = true;
+		}
+		work_context = AllocSetContextCreate(TopTransactionContext, "catalyst metrics work",
+											 ALLOCSET_SMALL_SIZES);
+		ctl.keysize = sizeof(WorkKey);
+		ctl.entrysize = sizeof(DayWork);
+		ctl.hcxt = work_context;
+		work = hash_create("catalyst metrics work", 16, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	entry = hash_search(work, &key, HASH_ENTER, &found);
+	if (!found)
+	{
+		entry->closes = NIL;
+		entry->recompute = false;
+		entry->recompute_subid = InvalidSubTransactionId;
+	}
+	return entry;
+}
+
+static void
+mark_day(const char *cycle_id, DateADT day)
+{
+	DayWork    *entry = day_work(cycle_id, day);
+
+	/* the closes stay listed: the recompute counts them, unless a rollback takes the mark back */
+	if (!entry->recompute)
+	{
+		entry->recompute = true;
+		entry->recompute_subid = GetCurrentSubTransactionId();
+	}
+}
+
+/* The fold lock of a day: advisory, (database, hash of cycle_id, date, 3) in pg_locks. */
+static bool
+lock_day(const char *cycle_id, DateADT day, bool wait)
+{
+	LOCKTAG		tag;
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId,
+						 DatumGetUInt32(hash_any((const unsigned char *) cycle_id, strlen(cycle_id))),
+						 (uint32) day, 3);
+	return LockAcquire(&tag, ExclusiveLock, false, !wait) != LOCKACQUIRE_NOT_AVAIL;
+}
+
+static int
+compare_work(const void *a, const void *b)
+{
+	const DayWork *x = *(DayWork *const *) a;
+	const DayWork *y = *(DayWork *const *) b;
+	int			c = strcmp(x->key.cycle_id, y->key.cycle_id);
+
+	if (c != 0)
+		return c;
+	return (x->key.day > y->key.day) - (x->key.day < y->key.day);
+}
+
+/*
+ * Fold or leave pending every day the statement handed over, in (cycle_id, date) order.  The
+ * caller is connected to SPI.
+ */
+static void
+process_work(void)
+{
+	MemoryContext per_day = AllocSetContextCreate(CurrentMemoryContext, "catalyst fold",
+												  ALLOCSET_DEFAULT_SIZES);
+	CatalystSavedUser saved;
+
+	catalyst_become_owner(catalyst_relid("metrics_days"), &saved);
+	while (work != NULL && hash_get_num_entries(work) > 0)
+	{
+		HTAB	   *days = work;
+		MemoryContext days_context = work_context;
+		long		n = hash_get_num_entries(days);
+		DayWork   **sorted = palloc(n * sizeof(DayWork *));
+		HASH_SEQ_STATUS seq;
+		DayWork    *entry;
+		long		i = 0;
+
+		/* detached first: work handed over while folding goes into a new set */
+		work = NULL;
+		work_context = NULL;
+		hash_seq_init(&seq, days);
+		while ((entry = hash_seq_search(&seq)) != NULL)
+			sorted[i++] = entry;
+		qsort(sorted, n, sizeof(DayWork *), compare_work);
+		for (i = 0; i < n; i++)
+		{
+			MemoryContext old = MemoryContextSwitchTo(per_day);
+			DayWork    *w = sorted[i];
+
+			if (w->closes != NIL || w->recompute)
+			{
+				if (!IsolationUsesXactSnapshot() && lock_day(w->key.cycle_id, w->key.day, false))
+					catalyst_fold_day(w->key.cycle_id, w->key.day, w->closes, w->recompute);
+				else
+					catalyst_pend_day(w->key.cycle_id, w->key.day, w->closes, w->recompute);
+			}
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(per_day);
+		}
+		MemoryContextDelete(days_context);
+	}
+	catalyst_restore_user(&saved);
+	MemoryContextDelete(per_day);
+}
+
+/* Mark every day the roll-up keeps (after TRUNCATE positions). */
+static void
+mark_every_day(void)
+{
+	CatalystSavedUser saved;
+	uint64		n;
+
+	catalyst_become_owner(catalyst_relid("metrics_days"), &saved);
+	n = catalyst_spi_exec(every_day_sql, SPI_OK_SELECT, 0);
+	catalyst_restore_user(&saved);
+	for (uint64 i = 0; i < n; i++)
+	{
+		HeapTuple	row = SPI_tuptable->vals[i];
+		bool		isnull;
+		Datum		day = SPI_getbinval(row, SPI_tuptable->tupdesc, 2, &isnull);
+
+		mark_day(SPI_getvalue(row, SPI_tuptable->tupdesc, 1), DatumGetDateADT(day));
+	}
+}
+
+/* Mark the days of every closed position (or archived one) that uses order `order_id`. */
+static void
+mark_order_days(Datum order_id)
+{
+	Oid			argtype = TEXTOID;
+	CatalystSavedUser saved;
+	uint64		n;
+
+	catalyst_spi_connect();
+	if (order_days_plan == NULL)
+		order_days_plan = catalyst_keep_plan(order_days_sql, 1, &argtype);
+	catalyst_become_owner(catalyst_relid("positions"), &saved);
+	n = catalyst_spi_exec_plan(order_days_plan, &order_id, NULL, SPI_OK_SELECT, 0);
+	catalyst_restore_user(&saved);
+	for (uint64 i = 0; i < n; i++)
+	{
+		HeapTuple	row = SPI_tuptable->vals[i];
+		bool		isnull;
+		Datum		closed_at = SPI_getbinval(row, SPI_tuptable->tupdesc, 2, &isnull);
+
+		if (!isnull)
+			mark_day(SPI_getvalue(row, SPI_tuptable->tupdesc, 1),
+					 catalyst_trading_date_of(DatumGetTimestampTz(closed_at)));
+	}
+	catalyst_spi_finish();
+}
+
+static Datum
+copy_numeric(Datum value)
+{
+	return datumCopy(value, false, -1);
+}
+
+/*
+ * A position has just closed: hand it over to the statement's end, with its orders'
+ * commissions (the orders locked FOR SHARE).  A day marked for a recompute counts it anyway.
+ */
+void
+catalyst_metrics_add_close(HeapTuple position, TupleDesc desc)
+{
+	Datum		values[N_TRADE_COLUMNS];
+	bool		nulls[N_TRADE_COLUMNS];
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	char		order_nulls[2];
+	Datum		orders[2];
+	char	   *cycle_id;
+	DateADT		day;
+	DayWork    *entry;
+	CatalystTrade *trade;
+	HandedClose *handed;
+	CatalystSavedUser saved;
+	MemoryContext old;
+	Datum		commission;
+	bool		isnull;
+
+	require_rollup_schema("position_close_roll_up");
+	if (!read_trade_columns(position, desc, values, nulls))
+		return;
+	day = catalyst_trading_date_of(DatumGetTimestampTz(values[T_CLOSED_AT]));
+	cycle_id = TextDatumGetCString(values[T_CYCLE_ID]);
+	entry = day_work(cycle_id, day);
+
+	orders[0] = values[T_ENTRY_ORDER_ID];
+	order_nulls[0] = nulls[T_ENTRY_ORDER_ID] ? 'n' : ' ';
+	orders[1] = values[T_EXIT_ORDER_ID];
+	order_nulls[1] = nulls[T_EXIT_ORDER_ID] ? 'n' : ' ';
+	catalyst_spi_connect();
+	if (commission_plan == NULL)
+		commission_plan = catalyst_keep_plan(commission_sql, 2, argtypes);
+	catalyst_become_owner(catalyst_relid("orders"), &saved);
+	catalyst_spi_exec_plan(commission_plan, orders, order_nulls, SPI_OK_SELECT, 0);
+	catalyst_restore_user(&saved);
+	commission = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+	old = MemoryContextSwitchTo(work_context);
+	handed = palloc(sizeof(HandedClose));
+	handed->subid = GetCurrentSubTransactionId();
+	trade = &handed->trade;
+	trade->position_id = DatumGetInt32(values[T_POSITION_ID]);
+	trade->closed_at = DatumGetTimestampTz(values[T_CLOSED_AT]);
+	trade->quantity = DatumGetInt32(values[T_QUANTITY]);
+	trade->realized_pnl = nulls[T_REALIZED_PNL] ? NumericGetDatum(int64_to_numeric(0)) : copy_numeric(values[T_REALIZED_PNL]);
+	trade->pnl_percent = nulls[T_PNL_PERCENT] ? NumericGetDatum(int64_to_numeric(0)) : copy_numeric(values[T_PNL_PERCENT]);
+	trade->hold_seconds = nulls[T_HOLD_DURATION] ? NumericGetDatum(int64_to_numeric(0)) :
+		DirectFunctionCall2(extract_interval, CStringGetTextDatum("epoch"), values[T_HOLD_DURATION]);
+	trade->commission = copy_numeric(commission);
+	entry->closes = lappend(entry->closes, handed);
+	MemoryContextSwitchTo(old);
+	catalyst_spi_finish();
+}
+
+/* A closed position changed, was reopened or deleted: its day is derived anew at statement end. */
+void
+catalyst_metrics_mark_position(HeapTuple position, TupleDesc desc)
+{
+	Datum		values[N_TRADE_COLUMNS];
+	bool		nulls[N_TRADE_COLUMNS];
+
+	require_rollup_schema("position_close_roll_up");
+	if (read_trade_columns(position, desc, values, nulls))
+		mark_day(TextDatumGetCString(values[T_CYCLE_ID]),
+				 catalyst_trading_date_of(DatumGetTimestampTz(values[T_CLOSED_AT])));
+}
+
 static void
 check_statement_trigger(FunctionCallInfo fcinfo, const char *name)
 {
@@ -541,35 +500,21 @@ check_statement_trigger(FunctionCallInfo fcinfo, const char *name)
 				 errmsg("%s() must be fired AFTER ... FOR EACH STATEMENT", name)));
 }
 
-/* SQL-callable functions */
-
-/*
- * update_performance_metrics(cycle_id, date): the full recompute of one day (seed name).  Like
- * the seed's, it leaves a row for the day even when the day has no trade.
- */
-PG_FUNCTION_INFO_V1(catalyst_update_performance_metrics);
-Datum
-catalyst_update_performance_metrics(PG_FUNCTION_ARGS)
+/* A cycle_id argument: not NULL, and a cycle of trading_cycles (else P0002). */
+static char *
+existing_cycle(FunctionCallInfo fcinfo, const char *function)
 {
 	Oid			argtype = TEXTOID;
 	Datum		cycle_id;
-	DateADT		day;
 	CatalystSavedUser saved;
 	uint64		found;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+	if (PG_ARGISNULL(0))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("update_performance_metrics() needs a cycle_id and a date, not NULL"),
-				 errhint("Call update_performance_metrics('cycle-id') for today's trading date, "
-						 "or give the date as the second argument.")));
+				 errmsg("%s() needs a cycle_id, not NULL", function),
+				 errhint("The metrics are kept per cycle_id of catalyst.trading_cycles.")));
 	cycle_id = PG_GETARG_DATUM(0);
-	day = PG_GETARG_DATEADT(1);
-	if (DATE_NOT_FINITE(day))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("update_performance_metrics() needs a finite date")));
-
 	catalyst_spi_connect();
 	catalyst_become_owner(catalyst_relid("trading_cycles"), &saved);
 	found = catalyst_spi_exec_args("SELECT FROM catalyst.trading_cycles c"
@@ -582,40 +527,88 @@ catalyst_update_performance_metrics(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("trading cycle \"%s\" does not exist", TextDatumGetCString(cycle_id)),
 				 errhint("The metrics are kept per cycle_id of catalyst.trading_cycles.")));
+	return TextDatumGetCString(cycle_id);
+}
 
-	recompute_day(TextDatumGetCString(cycle_id), day);
+/* SQL-callable functions */
+
+/*
+ * update_performance_metrics(cycle_id, date): the day derived anew from its trades (the seed's
+ * name, the reference the roll-up must equal).  It waits for the day's fold lock.  Like the
+ * seed's, it leaves a row for the day even when the day has no trade.
+ */
+PG_FUNCTION_INFO_V1(catalyst_recompute_performance_metrics);
+Datum
+catalyst_recompute_performance_metrics(PG_FUNCTION_ARGS)
+{
+	char	   *cycle_id;
+	DateADT		day;
+	CatalystSavedUser saved;
+
+	require_rollup_schema("update_performance_metrics");
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("update_performance_metrics() needs a cycle_id and a date, not NULL"),
+				 errhint("Call update_performance_metrics('cycle-id') for today's trading date, "
+						 "or give the date as the second argument.")));
+	day = PG_GETARG_DATEADT(1);
+	if (DATE_NOT_FINITE(day))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("update_performance_metrics() needs a finite date")));
+	cycle_id = existing_cycle(fcinfo, "update_performance_metrics");
+
+	if (IsolationUsesXactSnapshot())
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("update_performance_metrics() must run in a READ COMMITTED transaction"),
+				 errdetail("It rewrites the day from the latest committed trades, which a "
+						   "REPEATABLE READ or SERIALIZABLE snapshot may not show."),
+				 errhint("Run it in its own transaction at the default isolation level.")));
+	lock_day(cycle_id, day, true);
+	catalyst_spi_connect();
+	catalyst_become_owner(catalyst_relid("metrics_days"), &saved);
+	catalyst_fold_day(cycle_id, day, NIL, true);
+	catalyst_restore_user(&saved);
+	catalyst_spi_finish();
 	PG_RETURN_VOID();
 }
 
 /*
- * AFTER ... FOR EACH STATEMENT on positions and orders: recompute the days the statement's row
- * triggers marked (after TRUNCATE positions: every day that has a metrics row).
+ * AFTER ... FOR EACH STATEMENT on positions and orders: fold, or leave pending, what the
+ * statement's row triggers handed over (after TRUNCATE positions: every day derived anew).
  */
-PG_FUNCTION_INFO_V1(catalyst_metrics_recompute_marked);
+PG_FUNCTION_INFO_V1(catalyst_metrics_statement_end);
 Datum
-catalyst_metrics_recompute_marked(PG_FUNCTION_ARGS)
+catalyst_metrics_statement_end(PG_FUNCTION_ARGS)
 {
 	check_statement_trigger(fcinfo, "performance_metrics_recompute_marked");
+	require_rollup_schema("performance_metrics_recompute_marked");
+	if (work == NULL && !TRIGGER_FIRED_BY_TRUNCATE(((TriggerData *) fcinfo->context)->tg_event))
+		return PointerGetDatum(NULL);
+	catalyst_spi_connect();
 	if (TRIGGER_FIRED_BY_TRUNCATE(((TriggerData *) fcinfo->context)->tg_event))
-		mark_every_metrics_day();
-	recompute_marked_days();
+		mark_every_day();
+	process_work();
+	catalyst_spi_finish();
 	return PointerGetDatum(NULL);
 }
 
 /*
- * AFTER UPDATE OF commission, order_id FOR EACH ROW on orders: when the commission (or the id)
- * changed, mark the days of the closed positions that use the order as their entry or exit.
+ * AFTER UPDATE OF commission, order_id OR DELETE FOR EACH ROW on orders: mark the days of the
+ * closed positions (and archived ones) that use the order as their entry or exit, when its
+ * commission or id changed or it was deleted.
  */
-PG_FUNCTION_INFO_V1(catalyst_metrics_order_changed);
+PG_FUNCTION_INFO_V1(catalyst_metrics_order_marks);
 Datum
-catalyst_metrics_order_changed(PG_FUNCTION_ARGS)
+catalyst_metrics_order_marks(PG_FUNCTION_ARGS)
 {
 	static int	order_id_attnum = 0;
 	static int	commission_attnum = 0;
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	TupleDesc	desc;
 	HeapTuple	before;
-	HeapTuple	after;
 	int			id;
 	bool		isnull;
 	Datum		order_id;
@@ -623,27 +616,252 @@ catalyst_metrics_order_changed(PG_FUNCTION_ARGS)
 	if (!CALLED_AS_TRIGGER(fcinfo) ||
 		!TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
-		!TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+		TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("order_commission_roll_up() must be fired AFTER UPDATE FOR EACH ROW")));
+				 errmsg("order_commission_roll_up() must be fired AFTER UPDATE OR DELETE FOR EACH ROW")));
+	require_rollup_schema("order_commission_roll_up");
 
 	desc = RelationGetDescr(trigdata->tg_relation);
 	before = trigdata->tg_trigtuple;
-	after = trigdata->tg_newtuple;
 	id = catalyst_column(desc, "order_id", VARCHAROID, &order_id_attnum);
-	if (column_changed(before, after, desc, id) ||
-		column_changed(before, after, desc, catalyst_column(desc, "commission", NUMERICOID, &commission_attnum)))
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 	{
-		order_id = heap_getattr(before, id, desc, &isnull);
-		if (!isnull)
-			mark_order_days(order_id);
-		if (column_changed(before, after, desc, id))
+		HeapTuple	after = trigdata->tg_newtuple;
+		bool		id_changed = column_changed(before, after, desc, id);
+
+		if (!id_changed &&
+			!column_changed(before, after, desc, catalyst_column(desc, "commission", NUMERICOID, &commission_attnum)))
+			return PointerGetDatum(NULL);
+		if (id_changed)
 		{
 			order_id = heap_getattr(after, id, desc, &isnull);
 			if (!isnull)
 				mark_order_days(order_id);
 		}
 	}
+	order_id = heap_getattr(before, id, desc, &isnull);
+	if (!isnull)
+		mark_order_days(order_id);
 	return PointerGetDatum(NULL);
+}
+
+/* A value for a column of `desc`, numeric ones rounded to their declared typmod. */
+static Datum
+fit_attribute(TupleDesc desc, int attnum, Datum value)
+{
+	Form_pg_attribute att = TupleDescAttr(desc, attnum - 1);
+
+	if (att->atttypid == NUMERICOID && att->atttypmod >= (int32) VARHDRSZ)
+		return DirectFunctionCall2(numeric, value, Int32GetDatum(att->atttypmod));
+	return value;
+}
+
+/* Set the summary and derived columns of a tuple of `desc` (found by name). */
+static void
+set_metrics(TupleDesc desc, const CatalystSummary *summary, Datum *values, bool *nulls)
+{
+	Datum		v[CATALYST_N_SUMMARY_COLUMNS + CATALYST_N_DERIVED_COLUMNS];
+	char		n[CATALYST_N_SUMMARY_COLUMNS + CATALYST_N_DERIVED_COLUMNS];
+
+	catalyst_summary_values(summary, v, n);
+	catalyst_summary_derive(summary, v + CATALYST_N_SUMMARY_COLUMNS, n + CATALYST_N_SUMMARY_COLUMNS);
+	for (int i = 0; i < CATALYST_N_SUMMARY_COLUMNS + CATALYST_N_DERIVED_COLUMNS; i++)
+	{
+		const char *name = i < CATALYST_N_SUMMARY_COLUMNS ? catalyst_summary_columns[i] :
+			catalyst_derived_columns[i - CATALYST_N_SUMMARY_COLUMNS];
+		int			attnum = SPI_fnumber(desc, name);
+
+		if (attnum <= 0)
+			continue;			/* performance() has no state columns */
+		nulls[attnum - 1] = n[i] == 'n';
+		if (!nulls[attnum - 1])
+			values[attnum - 1] = fit_attribute(desc, attnum, v[i]);
+	}
+}
+
+/*
+ * metrics_day(cycle_id, date): the day's metrics_days row merged with the day's pending closes,
+ * exact in the caller's snapshot (the second half of the view performance_metrics).
+ */
+PG_FUNCTION_INFO_V1(catalyst_metrics_day);
+Datum
+catalyst_metrics_day(PG_FUNCTION_ARGS)
+{
+	TupleDesc	desc;
+	CatalystSummary summary;
+	HeapTuple	day_row;
+	TupleDesc	day_desc;
+	Datum	   *values;
+	bool	   *nulls;
+	CatalystSavedUser saved;
+	char	   *cycle_id;
+	HeapTupleHeader result;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "metrics_day() must return a row");
+	desc = BlessTupleDesc(desc);
+	cycle_id = TextDatumGetCString(PG_GETARG_DATUM(0));
+
+	catalyst_spi_connect();
+	catalyst_become_owner(catalyst_relid("metrics_days"), &saved);
+	catalyst_read_day(cycle_id, PG_GETARG_DATEADT(1), &summary, &day_row, &day_desc);
+	catalyst_restore_user(&saved);
+
+	values = palloc0(sizeof(Datum) * desc->natts);
+	nulls = palloc(sizeof(bool) * desc->natts);
+	if (day_row != NULL)
+		heap_deform_tuple(day_row, day_desc, values, nulls);
+	else
+	{
+		memset(nulls, true, sizeof(bool) * desc->natts);
+		nulls[SPI_fnumber(desc, "cycle_id") - 1] = false;
+		values[SPI_fnumber(desc, "cycle_id") - 1] = PG_GETARG_DATUM(0);
+		nulls[SPI_fnumber(desc, "metric_date") - 1] = false;
+		values[SPI_fnumber(desc, "metric_date") - 1] = PG_GETARG_DATUM(1);
+		/* what the first fold will write (metric_id is assigned then) */
+		nulls[SPI_fnumber(desc, "metadata") - 1] = false;
+		values[SPI_fnumber(desc, "metadata") - 1] = DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
+		nulls[SPI_fnumber(desc, "created_at") - 1] = false;
+		values[SPI_fnumber(desc, "created_at") - 1] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+		nulls[SPI_fnumber(desc, "updated_at") - 1] = false;
+		values[SPI_fnumber(desc, "updated_at") - 1] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	}
+	set_metrics(desc, &summary, values, nulls);
+	result = SPI_returntuple(heap_form_tuple(desc, values, nulls), desc);
+	catalyst_spi_finish();
+	PG_RETURN_HEAPTUPLEHEADER(result);
+}
+
+/*
+ * performance(cycle_id, from, to): the metrics of every trade of the trading dates from..to
+ * (inclusive; NULL: unbounded), in closed_at order across the days, merged from the days'
+ * summaries: O(days).
+ */
+PG_FUNCTION_INFO_V1(catalyst_performance);
+Datum
+catalyst_performance(PG_FUNCTION_ARGS)
+{
+	static const char days_sql[] =
+		"SELECT d.metric_date, d AS day_row,"
+		"       EXISTS (SELECT FROM catalyst.metrics_pending q WHERE q.cycle_id" OP("=") "d.cycle_id"
+		"                  AND q.metric_date" OP("=") "d.metric_date) AS pending"
+		"  FROM catalyst.metrics_days d"
+		" WHERE d.cycle_id" OP("=") "$1"
+		"   AND ($2 IS NULL OR d.metric_date" OP(">=") "$2) AND ($3 IS NULL OR d.metric_date" OP("<=") "$3)"
+		" UNION ALL "
+		"SELECT DISTINCT q.metric_date, NULL::catalyst.metrics_days, true FROM catalyst.metrics_pending q"
+		" WHERE q.cycle_id" OP("=") "$1"
+		"   AND ($2 IS NULL OR q.metric_date" OP(">=") "$2) AND ($3 IS NULL OR q.metric_date" OP("<=") "$3)"
+		"   AND NOT EXISTS (SELECT FROM catalyst.metrics_days d WHERE d.cycle_id" OP("=") "$1"
+		"                      AND d.metric_date" OP("=") "q.metric_date)"
+		" ORDER BY 1";
+	static SPIPlanPtr days_plan = NULL;
+	Oid			argtypes[3] = {TEXTOID, DATEOID, DATEOID};
+	Datum		args[3];
+	char		argnulls[3];
+	TupleDesc	desc;
+	CatalystSummary total;
+	CatalystSavedUser saved;
+	SPITupleTable *days;
+	uint64		n;
+	char	   *cycle_id;
+	Datum	   *values;
+	bool	   *nulls;
+	HeapTupleHeader result;
+
+	cycle_id = existing_cycle(fcinfo, "performance");
+	if (!PG_ARGISNULL(1) && !PG_ARGISNULL(2) && PG_GETARG_DATEADT(1) > PG_GETARG_DATEADT(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("performance() needs p_from <= p_to"),
+				 errdetail("The range %s .. %s is empty.",
+						   DatumGetCString(DirectFunctionCall1(date_out, PG_GETARG_DATUM(1))),
+						   DatumGetCString(DirectFunctionCall1(date_out, PG_GETARG_DATUM(2)))),
+				 errhint("Both bounds are trading dates and both are included.")));
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "performance() must return a row");
+	desc = BlessTupleDesc(desc);
+
+	args[0] = PG_GETARG_DATUM(0);
+	args[1] = PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1);
+	args[2] = PG_ARGISNULL(2) ? (Datum) 0 : PG_GETARG_DATUM(2);
+	argnulls[0] = ' ';
+	argnulls[1] = PG_ARGISNULL(1) ? 'n' : ' ';
+	argnulls[2] = PG_ARGISNULL(2) ? 'n' : ' ';
+
+	catalyst_spi_connect();
+	catalyst_become_owner(catalyst_relid("metrics_days"), &saved);
+	if (days_plan == NULL)
+		days_plan = catalyst_keep_plan(days_sql, 3, argtypes);
+	n = catalyst_spi_query_plan(days_plan, args, argnulls, 0);
+	days = SPI_tuptable;
+	catalyst_summary_init(&total);
+	for (uint64 i = 0; i < n; i++)
+	{
+		HeapTuple	row = days->vals[i];
+		bool		isnull;
+		CatalystSummary day;
+
+		if (DatumGetBool(SPI_getbinval(row, days->tupdesc, 3, &isnull)))
+		{
+			HeapTuple	ignored_row;
+			TupleDesc	ignored_desc;
+
+			catalyst_read_day(cycle_id, DatumGetDateADT(SPI_getbinval(row, days->tupdesc, 1, &isnull)),
+							  &day, &ignored_row, &ignored_desc);
+		}
+		else
+		{
+			HeapTupleHeader header = DatumGetHeapTupleHeader(SPI_getbinval(row, days->tupdesc, 2, &isnull));
+			HeapTupleData tuple;
+			TupleDesc	day_desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(header),
+														  HeapTupleHeaderGetTypMod(header));
+
+			tuple.t_len = HeapTupleHeaderGetDatumLength(header);
+			ItemPointerSetInvalid(&tuple.t_self);
+			tuple.t_tableOid = InvalidOid;
+			tuple.t_data = header;
+			catalyst_summary_read(&tuple, day_desc, &day);
+			ReleaseTupleDesc(day_desc);
+		}
+		catalyst_summary_merge(&total, &day);
+	}
+	catalyst_restore_user(&saved);
+
+	values = palloc0(sizeof(Datum) * desc->natts);
+	nulls = palloc(sizeof(bool) * desc->natts);
+	memset(nulls, true, sizeof(bool) * desc->natts);
+	set_metrics(desc, &total, values, nulls);
+	/* the counts are bigint here: a lifetime may hold more than 2^31 trades */
+	values[SPI_fnumber(desc, "total_trades") - 1] = Int64GetDatum(total.total_trades);
+	values[SPI_fnumber(desc, "winning_trades") - 1] = Int64GetDatum(total.winning_trades);
+	values[SPI_fnumber(desc, "losing_trades") - 1] = Int64GetDatum(total.losing_trades);
+	result = SPI_returntuple(heap_form_tuple(desc, values, nulls), desc);
+	catalyst_spi_finish();
+	PG_RETURN_HEAPTUPLEHEADER(result);
+}
+
+/* The 4.1 bindings of the roll-up: the 4.2 schema binds the functions above instead. */
+PG_FUNCTION_INFO_V1(catalyst_update_performance_metrics);
+Datum
+catalyst_update_performance_metrics(PG_FUNCTION_ARGS)
+{
+	catalyst_retired_function("update_performance_metrics");
+}
+
+PG_FUNCTION_INFO_V1(catalyst_metrics_recompute_marked);
+Datum
+catalyst_metrics_recompute_marked(PG_FUNCTION_ARGS)
+{
+	catalyst_retired_function("performance_metrics_recompute_marked");
+}
+
+PG_FUNCTION_INFO_V1(catalyst_metrics_order_changed);
+Datum
+catalyst_metrics_order_changed(PG_FUNCTION_ARGS)
+{
+	catalyst_retired_function("order_commission_roll_up");
 }

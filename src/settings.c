@@ -34,9 +34,24 @@ double		catalyst_risk_stop_distance = 0.05;
 double		catalyst_risk_stop_distance_weight = 0.2;
 double		catalyst_risk_no_stop_weight = 0.3;
 
+/*
+ * catalyst.trading_timezone decides the trading date every session files a trade under: one
+ * value per database.  Only the server's configuration (postgresql.conf, ALTER SYSTEM) and
+ * ALTER DATABASE may set it; SET, a function's SET clause, ALTER ROLE and a client's startup
+ * options are refused.  PGC_S_TEST is ALTER DATABASE (or ALTER SYSTEM) checking the value.
+ */
 static bool
 check_trading_timezone(char **newval, void **extra, GucSource source)
 {
+	if (source > PGC_S_DATABASE && source != PGC_S_TEST)
+	{
+		GUC_check_errcode(ERRCODE_CANT_CHANGE_RUNTIME_PARAM);
+		GUC_check_errmsg("catalyst.trading_timezone can only be set for the whole database");
+		GUC_check_errdetail("Two sessions must file a trade under the same trading date.");
+		GUC_check_errhint("Use ALTER DATABASE ... SET catalyst.trading_timezone = '...' (new sessions "
+						  "see it), or postgresql.conf / ALTER SYSTEM for every database.");
+		return false;
+	}
 	if (*newval == NULL || pg_tzset(*newval) == NULL)
 	{
 		GUC_check_errdetail("\"%s\" is not a time zone name known to this server.",

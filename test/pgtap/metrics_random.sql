@@ -2,12 +2,14 @@
 -- changes and inserts of closed positions always leave every performance_metrics row equal to
 -- the full recompute, and the recompute equal to the metrics' definitions computed here with
 -- PostgreSQL's own aggregates.  The sequence is fixed by setseed(), so a failure reproduces.
+-- days in New York (one value per database), closes on a 30-minute grid in UTC: trades cross
+-- midnight and share closed_at
+SELECT format('ALTER DATABASE %I SET catalyst.trading_timezone = %L', current_database(), 'America/New_York') \gexec
+\c
 BEGIN;
 CREATE EXTENSION catalyst;
 SELECT plan(12);
 
--- days in New York, closes on a 30-minute grid in UTC: trades cross midnight and share closed_at
-SET LOCAL catalyst.trading_timezone = 'America/New_York';
 SELECT setseed(0.3);
 
 INSERT INTO catalyst.trading_cycles (cycle_id, mode, scan_frequency) VALUES ('r1', 'normal', 300), ('r2', 'normal', 300);
@@ -224,3 +226,4 @@ $$, 'every metrics row matches the definitions computed with PostgreSQL''s aggre
 
 SELECT * FROM finish();
 ROLLBACK;
+SELECT format('ALTER DATABASE %I RESET catalyst.trading_timezone', current_database()) \gexec

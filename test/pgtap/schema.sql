@@ -6,7 +6,7 @@ SELECT plan(31);
 SELECT has_schema('catalyst', 'CREATE EXTENSION makes schema catalyst');
 SELECT tables_are('catalyst', ARRAY[
     'trading_cycles', 'scan_results', 'scan_results_default', 'orders', 'positions', 'positions_archive',
-    'trading_signals', 'pattern_detections', 'news_catalysts', 'performance_metrics', 'audit_log',
+    'trading_signals', 'pattern_detections', 'news_catalysts', 'metrics_days', 'metrics_slices', 'metrics_hours', 'metrics_pending', 'audit_log',
     'audit_log_default', 'maintenance_runs',
     'scan_results_' || to_char(now() AT TIME ZONE 'UTC', 'YYYY_MM'),
     'scan_results_' || to_char(now() AT TIME ZONE 'UTC' + interval '1 month', 'YYYY_MM'),
@@ -17,7 +17,7 @@ SELECT tables_are('catalyst', ARRAY[
     'audit_log_' || to_char(now() AT TIME ZONE 'UTC' + interval '2 months', 'YYYY_MM'),
     'audit_log_' || to_char(now() AT TIME ZONE 'UTC' + interval '3 months', 'YYYY_MM')
 ], 'the seed''s tables, the archive, maintenance_runs and the partitions around this month');
-SELECT views_are('catalyst', ARRAY['v_active_trading', 'v_daily_performance'], 'the seed''s two views');
+SELECT views_are('catalyst', ARRAY['v_active_trading', 'v_daily_performance', 'performance_metrics'], 'the seed''s two views and performance_metrics (4.2)');
 SELECT is_partitioned('catalyst', 'scan_results', 'scan_results is partitioned');
 SELECT is_partitioned('catalyst', 'audit_log', 'audit_log is partitioned');
 SELECT col_is_pk('catalyst', 'trading_cycles', 'cycle_id', 'trading_cycles key');
@@ -26,7 +26,7 @@ SELECT col_is_pk('catalyst', 'orders', 'order_id', 'orders key');
 SELECT col_is_pk('catalyst', 'positions', 'position_id', 'positions key');
 SELECT col_is_pk('catalyst', 'positions_archive', 'position_id', 'positions_archive key: a position is archived once');
 SELECT col_is_pk('catalyst', 'audit_log', ARRAY['log_id', 'created_at']::name[], 'audit_log key includes the partition key');
-SELECT col_is_unique('catalyst', 'performance_metrics', ARRAY['cycle_id', 'metric_date']::name[], 'one metrics row per cycle and day');
+SELECT col_is_unique('catalyst', 'metrics_days', ARRAY['cycle_id', 'metric_date']::name[], 'one metrics row per cycle and day');
 SELECT fk_ok('catalyst', 'orders', 'cycle_id', 'catalyst', 'trading_cycles', 'cycle_id', 'orders.cycle_id references trading_cycles');
 SELECT fk_ok('catalyst', 'positions', 'cycle_id', 'catalyst', 'trading_cycles', 'cycle_id', 'positions.cycle_id references trading_cycles');
 SELECT fk_ok('catalyst', 'positions', 'entry_order_id', 'catalyst', 'orders', 'order_id', 'positions.entry_order_id references orders');
@@ -46,7 +46,7 @@ SELECT index_is_type('catalyst', 'news_catalysts', 'idx_news_categories', 'gin',
 SELECT has_trigger('catalyst', 'trading_cycles', 'update_trading_cycles_updated_at', 'trading_cycles stamps updated_at');
 SELECT has_trigger('catalyst', 'orders', 'update_orders_updated_at', 'orders stamps updated_at');
 SELECT has_trigger('catalyst', 'positions', 'update_positions_updated_at', 'positions stamps updated_at');
-SELECT has_trigger('catalyst', 'performance_metrics', 'update_performance_metrics_updated_at', 'performance_metrics stamps updated_at');
+SELECT has_trigger('catalyst', 'metrics_days', 'update_performance_metrics_updated_at', 'metrics_days (the days of performance_metrics) stamps updated_at');
 SELECT function_lang_is('catalyst', 'update_updated_at_column', 'c', 'the updated_at trigger is written in C');
 SELECT throws_ok(
     $$INSERT INTO catalyst.trading_cycles (cycle_id, mode, scan_frequency, risk_level) VALUES ('x', 'normal', 300, 1.5)$$,

@@ -46,6 +46,7 @@ SET catalyst.audit = 'maybe';
 SET catalyst.risk_loss_weight = 2;
 SET catalyst.no_such_setting = 1;
 \set VERBOSITY default
+-- (a session may not set catalyst.trading_timezone at all: test/sql/trading_timezone.sql)
 SET catalyst.trading_timezone = 'Mars/Olympus_Mons';
 SHOW catalyst.trading_timezone;
 \set VERBOSITY terse

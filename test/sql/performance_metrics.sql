@@ -1,6 +1,6 @@
 -- The performance_metrics roll-up: every metric on a hand-computed day, both commissions, the
 -- closing trade included, corrections, deletions, reopening, commission changes, closes out of
--- order, a trade crossing midnight in catalyst.trading_timezone, archiving, clamping, bad input.
+-- order, archiving, clamping, bad input.
 CREATE EXTENSION catalyst;
 
 \i test/include/metrics_drift.sql
@@ -55,11 +55,11 @@ UPDATE catalyst.positions SET status = 'closed', exit_price = 52.00, closed_at =
 SELECT trades, wins, gross, commissions, net, best, avg_hold, volume FROM pg_temp.day('hand', '2026-03-02');
 -- a close rewrites its day's row once, as a HOT update (no new index entries, no dead index versions)
 BEGIN;
-SELECT pg_stat_get_xact_tuples_updated('catalyst.performance_metrics'::regclass) AS updates_before,
-       pg_stat_get_xact_tuples_hot_updated('catalyst.performance_metrics'::regclass) AS hot_before \gset
+SELECT pg_stat_get_xact_tuples_updated('catalyst.metrics_days'::regclass) AS updates_before,
+       pg_stat_get_xact_tuples_hot_updated('catalyst.metrics_days'::regclass) AS hot_before \gset
 UPDATE catalyst.positions SET status = 'closed', exit_price = 210.00, closed_at = '2026-03-02 11:00+00' WHERE symbol = 'TSLA';
-SELECT pg_stat_get_xact_tuples_updated('catalyst.performance_metrics'::regclass) - :updates_before AS metrics_updates,
-       pg_stat_get_xact_tuples_hot_updated('catalyst.performance_metrics'::regclass) - :hot_before AS hot_updates;
+SELECT pg_stat_get_xact_tuples_updated('catalyst.metrics_days'::regclass) - :updates_before AS metrics_updates,
+       pg_stat_get_xact_tuples_hot_updated('catalyst.metrics_days'::regclass) - :hot_before AS hot_updates;
 COMMIT;
 UPDATE catalyst.positions SET status = 'closed', exit_price = 95.00, closed_at = '2026-03-02 12:00+00' WHERE symbol = 'NVDA';
 UPDATE catalyst.positions SET status = 'closed', exit_price = 36.00, closed_at = '2026-03-02 13:00+00' WHERE symbol = 'AMD';
@@ -73,7 +73,7 @@ FROM catalyst.positions WHERE cycle_id = 'hand';
 -- the incremental path left exactly what the full recompute writes
 SELECT pg_temp.drift() AS drift;
 -- and drift() does notice a row that is not what the recompute would write
-UPDATE catalyst.performance_metrics SET sum_returns = sum_returns + 1;
+UPDATE catalyst.metrics_days SET sum_returns = sum_returns + 1;
 SELECT pg_temp.drift() AS drift_after_tampering, pg_temp.drift() AS drift_after_recompute;
 
 -- a corrected trade: AMD's exit was 38.00, not 36.00 -> +100.00, 5.00 %; the day is recomputed:
@@ -149,25 +149,7 @@ SELECT cycle_id, total_trades, gross_pnl, max_drawdown, last_closed_at = '2026-0
 FROM catalyst.performance_metrics WHERE metric_date = '2026-03-05' ORDER BY cycle_id;
 SELECT pg_temp.drift() AS drift;
 
--- trades crossing midnight in catalyst.trading_timezone, whatever the session's TimeZone
-SET catalyst.trading_timezone = 'America/New_York';
-SET TimeZone = 'Asia/Tokyo';
-INSERT INTO catalyst.trading_cycles (cycle_id, mode, scan_frequency) VALUES ('ny', 'normal', 300);
-INSERT INTO catalyst.positions (cycle_id, symbol, side, quantity, entry_order_id, entry_price, opened_at)
-VALUES ('ny', 'LATE', 'long', 10, 'in1', 10.00, '2026-03-01 23:00-05'),
-       ('ny', 'EVE', 'long', 10, 'in1', 10.00, '2026-03-01 22:00-05');
--- opened 23:00 on 1 March in New York, closed 00:30 on 2 March there: a 2 March trade of 1:30
-UPDATE catalyst.positions SET status = 'closed', exit_price = 11.00, closed_at = '2026-03-02 00:30-05' WHERE symbol = 'LATE';
--- closed 23:59 on 1 March in New York: 04:59 on 2 March in UTC, 13:59 on 2 March in Tokyo, but a 1 March trade
-UPDATE catalyst.positions SET status = 'closed', exit_price = 9.00, closed_at = '2026-03-01 23:59-05' WHERE symbol = 'EVE';
-SELECT metric_date, total_trades, gross_pnl, avg_hold_time FROM catalyst.performance_metrics WHERE cycle_id = 'ny' ORDER BY metric_date;
-SELECT pg_temp.drift() AS drift;
--- (catalyst.trading_timezone is a per-database setting: the rows filed under New York dates go
--- before it changes back, or they would belong to days that no longer exist)
-DELETE FROM catalyst.positions WHERE cycle_id = 'ny';
-SELECT metric_date, total_trades FROM catalyst.performance_metrics WHERE cycle_id = 'ny' ORDER BY metric_date;
-RESET TimeZone;
-RESET catalyst.trading_timezone;
+-- (trades crossing midnight in catalyst.trading_timezone: test/sql/trading_timezone.sql)
 
 -- archived positions still count: moving a day's trades to positions_archive changes nothing
 CREATE TEMP TABLE before_archive AS SELECT * FROM pg_temp.day('order', '2026-03-05');

@@ -130,7 +130,7 @@ DELETE FROM catalyst.orders WHERE order_id = 'priv-o1';
 TRUNCATE catalyst.trading_signals;
 SELECT details FROM catalyst.audit_log;
 INSERT INTO catalyst.audit_log (event_type, event_category) VALUES ('forged', 'test');
-INSERT INTO catalyst.performance_metrics (cycle_id, metric_date) VALUES ('priv-2', '2024-03-01');
+INSERT INTO catalyst.metrics_days (cycle_id, metric_date) VALUES ('priv-2', '2024-03-01');
 INSERT INTO catalyst.positions_archive (position_id, cycle_id, symbol, side, quantity, entry_order_id, entry_price, status)
 VALUES (99, 'priv-2', 'AAPL', 'long', 1, 'priv-o1', 1, 'closed');
 SELECT catalyst.create_monthly_partitions(1);
@@ -143,7 +143,7 @@ SET SESSION AUTHORIZATION regress_sec_priv_admin;
 SELECT count(details) > 0 AS reads_details FROM catalyst.audit_log;
 DELETE FROM catalyst.trading_signals WHERE cycle_id = 'priv-2';
 -- the metrics and the archive are the extension's to write, even for the admin: it recomputes
-INSERT INTO catalyst.performance_metrics (cycle_id, metric_date) VALUES ('priv-2', '2024-03-01');
+INSERT INTO catalyst.metrics_days (cycle_id, metric_date) VALUES ('priv-2', '2024-03-01');
 SELECT catalyst.update_performance_metrics('priv-2', '2024-03-01');
 SELECT total_trades FROM catalyst.performance_metrics WHERE cycle_id = 'priv-2';
 SET catalyst.premake_months = 5;

@@ -6,7 +6,10 @@ SET TimeZone = 'Asia/Tokyo';
 SHOW catalyst.trading_timezone;
 -- 23:30 on 1 March in New York is 04:30 on 2 March in UTC
 SELECT catalyst.trading_date('2026-03-01 23:30-05') AS utc_date;
-SET catalyst.trading_timezone = 'America/New_York';
+-- one value per database: ALTER DATABASE, seen by new sessions
+SELECT format('ALTER DATABASE %I SET catalyst.trading_timezone = %L', current_database(), 'America/New_York') \gexec
+\c
+SET TimeZone = 'Asia/Tokyo';
 SELECT catalyst.trading_date('2026-03-01 23:30-05') AS new_york_date;
 -- the session's TimeZone (Tokyo, already 2 March) plays no part
 SELECT ('2026-03-01 23:30-05'::timestamptz)::date AS session_date;
@@ -16,13 +19,11 @@ SELECT catalyst.trading_day_start('2026-03-08') AT TIME ZONE 'UTC' AS dst_day_st
 SELECT catalyst.trading_date('infinity'), catalyst.trading_day_start('-infinity');
 SELECT catalyst.trading_date(NULL) IS NULL AS null_in_null_out;
 
--- a zone the server does not know is refused, and the setting keeps its value
-SET catalyst.trading_timezone = 'Mars/Olympus_Mons';
 SHOW catalyst.trading_timezone;
 -- the prefix is reserved: a misspelt setting is an error, not a silent placeholder
 SET catalyst.trading_timezon = 'UTC';
-RESET catalyst.trading_timezone;
-RESET TimeZone;
+SELECT format('ALTER DATABASE %I RESET catalyst.trading_timezone', current_database()) \gexec
+\c
 
 -- hold time: live for an open position, fixed once closed
 INSERT INTO catalyst.trading_cycles (cycle_id, mode, scan_frequency) VALUES ('c1', 'normal', 300);

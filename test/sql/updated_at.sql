@@ -8,19 +8,19 @@ INSERT INTO catalyst.orders (order_id, cycle_id, symbol, direction, order_type, 
 VALUES ('o1', 'c1', 'AAPL', 'buy', 'market', 10, '2020-01-01', '2020-01-01');
 INSERT INTO catalyst.positions (cycle_id, symbol, side, quantity, entry_order_id, entry_price, created_at, updated_at)
 VALUES ('c1', 'AAPL', 'long', 10, 'o1', 100.00, '2020-01-01', '2020-01-01');
-INSERT INTO catalyst.performance_metrics (cycle_id, metric_date, created_at, updated_at)
+INSERT INTO catalyst.metrics_days (cycle_id, metric_date, created_at, updated_at)
 VALUES ('c1', '2020-01-01', '2020-01-01', '2020-01-01');
 
 BEGIN;
 UPDATE catalyst.trading_cycles SET max_positions = 6;
 UPDATE catalyst.orders SET status = 'submitted';
 UPDATE catalyst.positions SET unrealized_pnl = 5;
-UPDATE catalyst.performance_metrics SET metadata = '{"note": 1}';
+UPDATE catalyst.metrics_days SET metadata = '{"note": 1}';
 -- updated_at is the transaction's start time; created_at is left alone
 SELECT 'trading_cycles' AS t, updated_at = now() AS stamped, created_at = '2020-01-01' AS created_kept FROM catalyst.trading_cycles
 UNION ALL SELECT 'orders', updated_at = now(), created_at = '2020-01-01' FROM catalyst.orders
 UNION ALL SELECT 'positions', updated_at = now(), created_at = '2020-01-01' FROM catalyst.positions
-UNION ALL SELECT 'performance_metrics', updated_at = now(), created_at = '2020-01-01' FROM catalyst.performance_metrics;
+UNION ALL SELECT 'metrics_days', updated_at = now(), created_at = '2020-01-01' FROM catalyst.metrics_days;
 COMMIT;
 
 -- an explicit updated_at in the UPDATE is overridden, as the seed's trigger did

@@ -2,7 +2,8 @@
 -- latest active signal) and v_daily_performance (closed trades per trading date, in
 -- catalyst.trading_timezone, over the last 30 trading days).
 CREATE EXTENSION catalyst;
-SET catalyst.trading_timezone = 'America/New_York';
+SELECT format('ALTER DATABASE %I SET catalyst.trading_timezone = %L', current_database(), 'America/New_York') \gexec
+\c
 SET TimeZone = 'Asia/Tokyo';  -- the session's zone plays no part
 
 INSERT INTO catalyst.trading_cycles (cycle_id, mode, scan_frequency, status)
@@ -64,5 +65,6 @@ UPDATE catalyst.trading_cycles SET status = 'stopped' WHERE cycle_id = 'c-act';
 SELECT count(*) AS active_positions_after_stop FROM catalyst.v_active_trading;
 
 RESET TimeZone;
-RESET catalyst.trading_timezone;
+SELECT format('ALTER DATABASE %I RESET catalyst.trading_timezone', current_database()) \gexec
+\c
 DROP EXTENSION catalyst;

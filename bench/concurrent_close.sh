@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# bench/concurrent_close.sh: many sessions closing positions at once, late closes on a big day,
+# and performance() over a year (issue 8, "Speed").  One throwaway cluster, fsync on.
+#
+#   concurrent  pgbench, C sessions (8, then 16), each transaction closes one random open
+#               position of one cycle (or of one of 16 cycles) with closed_at = now(), for 24 s
+#               reported in 8-s windows; the same against catalyst with every trigger of
+#               positions disabled (the limit); then the metrics against the full recompute
+#   late        a day of 100,000 trades, then 400 closes one transaction each dated an hour
+#               before the last folded one, against 400 in-order closes
+#   range       performance() over 365 days of 1,000 trades each, against one day's read
+#
+#   bench/concurrent_close.sh                          everything
+#   CATALYST_CONCURRENT_PARTS="concurrent" bench/concurrent_close.sh
+set -euo pipefail
+shopt -s inherit_errexit
+export CATALYST_BENCH_PORT=${CATALYST_BENCH_PORT:-54343}
+source "$(dirname "$0")/lib.sh"
+
+parts=${CATALYST_CONCURRENT_PARTS:-"concurrent late range"}
+seconds=${CATALYST_CONCURRENT_SECONDS:-24}
+positions=${CATALYST_CONCURRENT_POSITIONS:-200000}
+export PGTZ=UTC
+
+bench_start
+work=$bench_scratch/concurrent
+mkdir -p "$work"
+
+# fresh DB CYCLES COUNT: COUNT open positions spread over CYCLES cycles (bench-1 ..), ids 1..COUNT
+fresh() {
+	dropdb --if-exists "$1"
+	createdb "$1"
+	psql -X -q -v ON_ERROR_STOP=1 -d "$1" -v cycles="$2" -v n="$3" <<'SQL' >/dev/null
+CREATE EXTENSION catalyst;
+INSERT INTO catalyst.trading_cycles (cycle_id, mode, scan_frequency)
+SELECT 'bench-' || c, 'normal', 300 FROM generate_series(1, :cycles) c;
+INSERT INTO catalyst.orders (order_id, cycle_id, symbol, direction, order_type, quantity, status, commission)
+SELECT 'in-' || c, 'bench-' || c, 'S', 'buy', 'market', 100, 'filled', 1.00 FROM generate_series(1, :cycles) c;
+ALTER TABLE catalyst.positions DISABLE TRIGGER USER;   -- loading only: open positions
+INSERT INTO catalyst.positions (cycle_id, symbol, side, quantity, entry_order_id, entry_price, stop_loss, opened_at)
+SELECT 'bench-' || (1 + i % :cycles), 'S' || i % 50, CASE WHEN i % 2 = 0 THEN 'long' ELSE 'short' END, 100,
+       'in-' || (1 + i % :cycles), 100.00, 95.00, now() - interval '1 hour'
+FROM generate_series(1, :n) i ORDER BY i;
+ALTER TABLE catalyst.positions ENABLE TRIGGER USER;
+VACUUM ANALYZE;
+CHECKPOINT;
+SQL
+}
+
+# the metrics of every day equal the full recompute (and say how many closes were pending)
+check() {
+	psql -X -At -d "$1" <<'SQL'
+CREATE TEMP TABLE kept AS SELECT to_jsonb(m) - 'metric_id' - 'created_at' - 'updated_at' AS r
+FROM catalyst.performance_metrics m;
+SELECT count(*) AS pending FROM catalyst.metrics_pending \gset
+SELECT catalyst.update_performance_metrics(cycle_id, metric_date) FROM catalyst.performance_metrics;
+SELECT (SELECT sum(total_trades) FROM catalyst.performance_metrics) || ' trades ('
+       || :pending || ' pending before the recompute) in '
+       || (SELECT count(*) FROM catalyst.positions WHERE status = 'closed') || ' closed positions, '
+       || CASE WHEN EXISTS (SELECT to_jsonb(m2) - 'metric_id' - 'created_at' - 'updated_at'
+                            FROM catalyst.performance_metrics m2 EXCEPT ALL SELECT r FROM kept)
+                 OR EXISTS (SELECT r FROM kept EXCEPT ALL SELECT to_jsonb(m2) - 'metric_id' - 'created_at' - 'updated_at'
+                            FROM catalyst.performance_metrics m2)
+          THEN 'DIFFERENT from' ELSE 'equal to' END || ' the full recompute';
+SQL
+}
+
+# pgbench DB CLIENTS CYCLES SECONDS: "tps-window-1 tps-window-2 ..." (8-s windows)
+bench() {
+	cat >"$work/close.sql" <<SQL
+\set c random(1, $3)
+\set p random(1, $positions)
+WITH pick AS (SELECT position_id FROM catalyst.positions
+               WHERE position_id >= :p AND status = 'open' AND cycle_id = 'bench-' || :c
+               ORDER BY position_id LIMIT 1 FOR UPDATE SKIP LOCKED)
+UPDATE catalyst.positions p SET status = 'closed', exit_price = 90 + random() * 20, closed_at = now(),
+       close_reason = 'bench'
+  FROM pick WHERE p.position_id = pick.position_id;
+SQL
+	pgbench -n -M prepared -c "$2" -j 2 -T "$4" -P 8 -f "$work/close.sql" "$1" 2>&1 |
+		awk '/^progress:/ { printf "%s ", $4 } END { print "" }'
+}
+
+if [[ " $parts " == *" concurrent "* ]]; then
+	echo "== concurrent closes: pgbench, one transaction per close, closed_at = now(), fsync on, ${seconds} s in 8-s windows"
+	printf '%-34s %-30s %-30s %s\n' "sessions, cycles" "limit tps (8-s windows)" "catalyst tps (8-s windows)" "catalyst/limit, 3rd/1st window"
+	for run in "8 1" "16 1" "16 16"; do
+		set -- $run
+		fresh bench_limit "$2" "$positions"
+		psql -X -q -d bench_limit -c "ALTER TABLE catalyst.positions DISABLE TRIGGER USER"
+		limit=$(bench bench_limit "$1" "$2" "$seconds")
+		fresh bench_cat "$2" "$positions"
+		cat_tps=$(bench bench_cat "$1" "$2" "$seconds")
+		summary=$(awk -v l="$limit" -v c="$cat_tps" 'BEGIN {
+			nl = split(l, a, " "); nc = split(c, b, " "); sl = 0; sc = 0
+			for (i = 1; i <= nl; i++) sl += a[i]; for (i = 1; i <= nc; i++) sc += b[i]
+			printf "%.2f, %.2f", (sc / nc) / (sl / nl), (nc >= 3 ? b[3] / b[1] : 0) }')
+		printf '%-34s %-30s %-30s %s\n' "$1 sessions, $2 cycle(s)" "$limit" "$cat_tps" "$summary"
+		echo "   catalyst: $(check bench_cat | tail -1)"
+	done
+fi
+
+if [[ " $parts " == *" late "* ]]; then
+	echo "== a close dated an hour before the last folded one, on a day of 100,000 trades (one transaction each)"
+	dropdb --if-exists bench_late
+	createdb bench_late
+	psql -X -q -v ON_ERROR_STOP=1 -d bench_late <<'SQL' >/dev/null
+CREATE EXTENSION catalyst;
+INSERT INTO catalyst.trading_cycles (cycle_id, mode, scan_frequency) VALUES ('day', 'normal', 300);
+INSERT INTO catalyst.orders (order_id, cycle_id, symbol, direction, order_type, quantity, commission)
+VALUES ('in', 'day', 'S', 'buy', 'market', 1, 1.00);
+-- 100,000 trades between 00:00 and 20:00 UTC on 2026-03-02, folded in one statement
+INSERT INTO catalyst.positions (cycle_id, symbol, side, quantity, entry_order_id, entry_price, opened_at,
+                                status, exit_price, closed_at)
+SELECT 'day', 'S', 'long', 10, 'in', 100.00, '2026-03-02 00:00+00', 'closed', 90 + (i * 37) % 21,
+       timestamptz '2026-03-02 00:00+00' + i * interval '720 ms'
+FROM generate_series(1, 100000) i;
+-- 800 open positions to close
+INSERT INTO catalyst.positions (cycle_id, symbol, side, quantity, entry_order_id, entry_price, opened_at)
+SELECT 'day', 'S', 'long', 10, 'in', 100.00, '2026-03-02 00:00+00' FROM generate_series(1, 800);
+VACUUM ANALYZE;
+CHECKPOINT;
+SQL
+	first=$(psql -X -At -d bench_late -c "SELECT min(position_id) FROM catalyst.positions WHERE status = 'open'")
+	# in order: after the day's last trade (20:00), one second apart; late: an hour before it
+	awk -v f="$first" 'BEGIN { for (i = 0; i < 400; i++)
+		printf "UPDATE catalyst.positions SET status = '\''closed'\'', exit_price = %d, closed_at = timestamptz '\''2026-03-02 20:00+00'\'' + interval '\''%d s'\'' WHERE position_id = %d;\n", 90 + i % 21, i + 1, f + i }' >"$work/inorder.sql"
+	awk -v f="$first" 'BEGIN { for (i = 0; i < 400; i++)
+		printf "UPDATE catalyst.positions SET status = '\''closed'\'', exit_price = %d, closed_at = timestamptz '\''2026-03-02 19:06:40+00'\'' - interval '\''1 hour'\'' + interval '\''%d ms'\'' WHERE position_id = %d;\n", 90 + i % 21, 7 * i, f + 400 + i }' >"$work/late.sql"
+	t0=$(date +%s%N); psql -X -q -v ON_ERROR_STOP=1 -d bench_late -f "$work/inorder.sql" >/dev/null; t1=$(date +%s%N)
+	inorder=$(((t1 - t0) / 1000000))
+	t0=$(date +%s%N); psql -X -q -v ON_ERROR_STOP=1 -d bench_late -f "$work/late.sql" >/dev/null; t1=$(date +%s%N)
+	late=$(((t1 - t0) / 1000000))
+	printf '400 in-order closes %d ms, 400 closes an hour back %d ms: late / in order = %s (target <= 2)\n' \
+		"$inorder" "$late" "$(ratio "$late" "$inorder")"
+	echo "   $(check bench_late | tail -1)"
+fi
+
+if [[ " $parts " == *" range "* ]]; then
+	echo "== performance() over 365 days of 1,000 trades each"
+	dropdb --if-exists bench_range
+	createdb bench_range
+	psql -X -q -v ON_ERROR_STOP=1 -d bench_range <<'SQL' >/dev/null
+CREATE EXTENSION catalyst;
+INSERT INTO catalyst.trading_cycles (cycle_id, mode, scan_frequency) VALUES ('year', 'normal', 300);
+INSERT INTO catalyst.orders (order_id, cycle_id, symbol, direction, order_type, quantity, commission)
+VALUES ('in', 'year', 'S', 'buy', 'market', 1, 1.00);
+INSERT INTO catalyst.positions (cycle_id, symbol, side, quantity, entry_order_id, entry_price, opened_at,
+                                status, exit_price, closed_at)
+SELECT 'year', 'S', CASE WHEN i % 3 = 0 THEN 'short' ELSE 'long' END, 10, 'in', 100.00,
+       timestamptz '2025-01-01 13:00+00' + d * interval '1 day',
+       'closed', 90 + (i * 37 + d) % 21,
+       timestamptz '2025-01-01 14:00+00' + d * interval '1 day' + i * interval '20 s'
+FROM generate_series(0, 364) d, generate_series(1, 1000) i;
+VACUUM ANALYZE;
+SQL
+	ms() {   # best of 5 runs in one session (after a first that prepares the plans), in ms
+		printf '\\timing on\n%s;\n%s;\n%s;\n%s;\n%s;\n%s;\n' "$1" "$1" "$1" "$1" "$1" "$1" |
+			psql -X -q -d bench_range -o /dev/null 2>&1 | awk '/^Time:/ { n++; if (n > 1) print $2 }' | sort -n | head -1
+	}
+	year=$(ms "SELECT * FROM catalyst.performance('year', '2025-01-01', '2025-12-31')")
+	day=$(ms "SELECT * FROM catalyst.performance('year', '2025-06-01', '2025-06-01')")
+	row=$(ms "SELECT * FROM catalyst.performance_metrics WHERE cycle_id = 'year' AND metric_date = '2025-06-01'")
+	printf 'performance() over 365 days: %s ms (target <= 20); one day: %s ms (365 days / 1 day = %s); one performance_metrics row: %s ms\n' \
+		"$year" "$day" "$(ratio "$year" "$day")" "$row"
+	psql -X -At -d bench_range -c "SELECT 'check: ' || total_trades || ' trades, max_drawdown ' || max_drawdown || ', sharpe ' || sharpe_ratio FROM catalyst.performance('year')"
+	psql -X -At -d bench_range <<'SQL'
+WITH t AS (SELECT realized_pnl AS pnl, pnl_percent AS r, closed_at, position_id FROM catalyst.positions WHERE cycle_id = 'year'),
+c AS (SELECT closed_at, position_id, sum(pnl) OVER w AS cum FROM t WINDOW w AS (ORDER BY closed_at, position_id)),
+p AS (SELECT cum, greatest(max(cum) OVER w, 0) AS peak FROM c WINDOW w AS (ORDER BY closed_at, position_id))
+SELECT 'check: ' || (SELECT count(*) FROM t) || ' trades, max_drawdown ' || (SELECT max(peak - cum) FROM p)
+       || ', sharpe ' || (SELECT round(avg(r) / stddev_samp(r), 2) FROM t) || ' (window functions over the trades)';
+SQL
+fi

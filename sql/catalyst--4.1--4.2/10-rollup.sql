@@ -1,0 +1,180 @@
+
+------------------------------------------------------------------------------------------------
+-- 10. The performance_metrics roll-up without a row every close updates (doc/metrics.md)
+------------------------------------------------------------------------------------------------
+
+-- The 4.1 table keeps its rows, ids, indexes and privileges and becomes the days' summaries; the
+-- name performance_metrics goes to a view that merges what is not folded in yet.
+ALTER TABLE @extschema@.performance_metrics RENAME TO metrics_days;
+ALTER TABLE @extschema@.metrics_days
+    ADD COLUMN trough_pnl NUMERIC NOT NULL DEFAULT 0;  -- lowest cumulative realized_pnl (from 0)
+COMMENT ON TABLE @extschema@.metrics_days IS
+    'One row per cycle and trading date: the summary of the day''s folded closes and the metrics derived from it (read catalyst.performance_metrics instead).';
+COMMENT ON COLUMN @extschema@.metrics_days.trough_pnl IS
+    'The lowest cumulative realized_pnl of the day in closed_at order, from 0 (<= 0, currency units).';
+
+-- The summary of each minute of a day that has trades (slice = minutes since the trading day's
+-- start): a close out of order re-derives one minute and re-merges the day from these.
+CREATE TABLE @extschema@.metrics_slices (
+    cycle_id VARCHAR(20) NOT NULL,
+    metric_date DATE NOT NULL,
+    slice INTEGER NOT NULL,
+    total_trades INTEGER NOT NULL,
+    winning_trades INTEGER NOT NULL,
+    losing_trades INTEGER NOT NULL,
+    sum_wins NUMERIC NOT NULL,
+    sum_losses NUMERIC NOT NULL,
+    commissions NUMERIC NOT NULL,
+    largest_win NUMERIC,
+    largest_loss NUMERIC,
+    sum_returns NUMERIC NOT NULL,
+    sum_squared_returns NUMERIC NOT NULL,
+    sum_hold_seconds NUMERIC NOT NULL,
+    total_volume BIGINT NOT NULL,
+    peak_pnl NUMERIC NOT NULL,
+    trough_pnl NUMERIC NOT NULL,
+    deepest_drawdown NUMERIC NOT NULL,
+    last_closed_at TIMESTAMPTZ,
+    last_position_id INTEGER,
+    PRIMARY KEY (cycle_id, metric_date, slice)
+) WITH (fillfactor = 50);  -- rewritten by every close: room for HOT updates
+COMMENT ON TABLE @extschema@.metrics_slices IS
+    'The summary of the closes of one minute of a cycle''s trading day (money in currency units, hold in seconds), merged into metrics_days.';
+
+-- The summary of each hour of a day that has trades (slice = hours since the trading day's
+-- start), the merge of its minutes: a late close re-merges one hour (60 minutes) and the day
+-- (24 hours), never the day's 1,440 minutes.
+CREATE TABLE @extschema@.metrics_hours (LIKE @extschema@.metrics_slices INCLUDING ALL)
+    WITH (fillfactor = 50);
+COMMENT ON TABLE @extschema@.metrics_hours IS
+    'The summary of the closes of one hour of a cycle''s trading day (money in currency units, hold in seconds): the merge of its metrics_slices, merged into metrics_days.';
+
+-- Closes not folded yet, one row each, insert-only: no unique index, so that no close waits for
+-- another's commit.  closed_at NULL: a marker, the day must be derived anew from its trades.
+CREATE TABLE @extschema@.metrics_pending (
+    cycle_id VARCHAR(20) NOT NULL,
+    metric_date DATE NOT NULL,
+    slice INTEGER,
+    closed_at TIMESTAMPTZ,
+    position_id INTEGER,
+    realized_pnl NUMERIC,
+    pnl_percent NUMERIC,
+    hold_seconds NUMERIC,
+    quantity INTEGER,
+    commission NUMERIC
+);
+CREATE INDEX metrics_pending_day ON @extschema@.metrics_pending (cycle_id, metric_date);
+COMMENT ON TABLE @extschema@.metrics_pending IS
+    'Closes the roll-up has not folded into metrics_days yet (realized_pnl and commission in currency units, hold_seconds in seconds); a row without closed_at marks a day to derive anew.';
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.metrics_slices', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.metrics_hours', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.metrics_pending', '');
+
+-- A day's metrics_days row merged with its pending closes, exact in the caller's snapshot.
+CREATE FUNCTION @extschema@.metrics_day(p_cycle_id varchar, p_date date)
+RETURNS @extschema@.metrics_days
+LANGUAGE c STABLE
+AS 'MODULE_PATHNAME', 'catalyst_metrics_day';
+COMMENT ON FUNCTION @extschema@.metrics_day(varchar, date) IS
+    'One cycle''s trading day: its folded summary merged with its not yet folded closes (what performance_metrics shows for that day).';
+
+-- Every column of the 4.1 table, with the same meaning: days with nothing pending straight from
+-- metrics_days, the others merged.
+CREATE VIEW @extschema@.performance_metrics AS
+SELECT d.metric_id, d.cycle_id, d.metric_date, d.total_trades, d.winning_trades, d.losing_trades,
+       d.win_rate, d.gross_pnl, d.commissions, d.net_pnl, d.average_win, d.average_loss,
+       d.largest_win, d.largest_loss, d.profit_factor, d.sharpe_ratio, d.max_drawdown,
+       d.recovery_factor, d.avg_hold_time, d.total_volume, d.metadata, d.created_at, d.updated_at,
+       d.sum_wins, d.sum_losses, d.sum_returns, d.sum_squared_returns, d.sum_hold_seconds,
+       d.peak_pnl, d.deepest_drawdown, d.last_closed_at, d.last_position_id
+  FROM @extschema@.metrics_days d
+ WHERE NOT EXISTS (SELECT FROM @extschema@.metrics_pending q
+                    WHERE q.cycle_id OPERATOR(pg_catalog.=) d.cycle_id
+                      AND q.metric_date OPERATOR(pg_catalog.=) d.metric_date)
+UNION ALL
+SELECT m.metric_id, m.cycle_id, m.metric_date, m.total_trades, m.winning_trades, m.losing_trades,
+       m.win_rate, m.gross_pnl, m.commissions, m.net_pnl, m.average_win, m.average_loss,
+       m.largest_win, m.largest_loss, m.profit_factor, m.sharpe_ratio, m.max_drawdown,
+       m.recovery_factor, m.avg_hold_time, m.total_volume, m.metadata, m.created_at, m.updated_at,
+       m.sum_wins, m.sum_losses, m.sum_returns, m.sum_squared_returns, m.sum_hold_seconds,
+       m.peak_pnl, m.deepest_drawdown, m.last_closed_at, m.last_position_id
+  FROM (SELECT DISTINCT q.cycle_id, q.metric_date FROM @extschema@.metrics_pending q) k
+ CROSS JOIN LATERAL @extschema@.metrics_day(k.cycle_id, k.metric_date) m;
+ALTER VIEW @extschema@.performance_metrics SET (security_invoker = true);
+COMMENT ON VIEW @extschema@.performance_metrics IS
+    'One row per cycle and trading date with the day''s metrics, exact: includes every committed close (money in currency units).';
+
+-- The metrics of a range of trading dates (inclusive; NULL: unbounded), in closed_at order
+-- across the days: O(days).  An unknown cycle is an error (P0002).
+CREATE FUNCTION @extschema@.performance(p_cycle_id varchar, p_from date DEFAULT NULL, p_to date DEFAULT NULL,
+    OUT total_trades bigint, OUT winning_trades bigint, OUT losing_trades bigint,
+    OUT win_rate numeric, OUT gross_pnl numeric, OUT commissions numeric, OUT net_pnl numeric,
+    OUT average_win numeric, OUT average_loss numeric, OUT largest_win numeric,
+    OUT largest_loss numeric, OUT profit_factor numeric, OUT sharpe_ratio numeric,
+    OUT max_drawdown numeric, OUT recovery_factor numeric, OUT avg_hold_time interval,
+    OUT total_volume bigint)
+RETURNS record
+LANGUAGE c STABLE
+AS 'MODULE_PATHNAME', 'catalyst_performance';
+COMMENT ON FUNCTION @extschema@.performance(varchar, date, date) IS
+    'The metrics of one cycle''s trades over trading dates p_from..p_to (NULL bounds: its whole life), drawdown and Sharpe ratio across the range (money in currency units).';
+
+-- The 4.1 functions, bound to the 4.2 roll-up.
+CREATE OR REPLACE FUNCTION @extschema@.update_performance_metrics(
+    p_cycle_id varchar,
+    p_date date DEFAULT @extschema@.trading_date(pg_catalog.now()))
+RETURNS void
+LANGUAGE c VOLATILE
+AS 'MODULE_PATHNAME', 'catalyst_recompute_performance_metrics';
+COMMENT ON FUNCTION @extschema@.update_performance_metrics(varchar, date) IS
+    'Derives one cycle''s trading day anew from its trades (the reference the roll-up equals); waits for the day''s fold lock.';
+CREATE OR REPLACE FUNCTION @extschema@.performance_metrics_recompute_marked()
+RETURNS trigger
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'catalyst_metrics_statement_end';
+COMMENT ON FUNCTION @extschema@.performance_metrics_recompute_marked() IS
+    'AFTER ... FOR EACH STATEMENT: folds the closes and marked days a statement handed to the roll-up, or leaves them pending.';
+CREATE OR REPLACE FUNCTION @extschema@.order_commission_roll_up()
+RETURNS trigger
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'catalyst_metrics_order_marks';
+COMMENT ON FUNCTION @extschema@.order_commission_roll_up() IS
+    'AFTER UPDATE or DELETE on orders: marks the days of the closed (and archived) positions whose commission changed or went.';
+
+-- Deleting an order changes the commissions of the days whose trades used it.
+CREATE TRIGGER order_commission_after_delete
+    AFTER DELETE ON @extschema@.orders
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.order_commission_roll_up();
+CREATE TRIGGER order_commission_after_delete_statement
+    AFTER DELETE ON @extschema@.orders
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION @extschema@.performance_metrics_recompute_marked();
+
+-- A position may not take the id of an archived one: the archive is keyed by position_id.
+CREATE FUNCTION @extschema@.position_id_not_archived()
+RETURNS trigger
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'catalyst_position_id_not_archived';
+COMMENT ON FUNCTION @extschema@.position_id_not_archived() IS
+    'BEFORE INSERT or UPDATE OF position_id on positions: refuses the id of an archived position (SQLSTATE 23505).';
+CREATE TRIGGER position_id_not_archived
+    BEFORE INSERT OR UPDATE OF position_id ON @extschema@.positions
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.position_id_not_archived();
+
+-- Privileges: what readers could read of the 4.1 table they read through the view.
+REVOKE ALL ON @extschema@.metrics_slices, @extschema@.metrics_hours, @extschema@.metrics_pending,
+    @extschema@.performance_metrics FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.metrics_day(varchar, date),
+    @extschema@.performance(varchar, date, date), @extschema@.position_id_not_archived()
+    FROM PUBLIC;
+GRANT SELECT ON @extschema@.performance_metrics, @extschema@.metrics_pending TO catalyst_reader;
+GRANT EXECUTE ON FUNCTION @extschema@.metrics_day(varchar, date),
+    @extschema@.performance(varchar, date, date) TO catalyst_reader;
+
+-- A 4.1 database keeps its days: each is derived anew, which also fills its slices.
+SELECT @extschema@.update_performance_metrics(d.cycle_id, d.metric_date)
+  FROM @extschema@.metrics_days d
+ WHERE EXISTS (SELECT FROM @extschema@.trading_cycles c
+                WHERE c.cycle_id OPERATOR(pg_catalog.=) d.cycle_id)
+ ORDER BY d.cycle_id, d.metric_date;

@@ -1,0 +1,898 @@
+/*
+ * metrics_fold.c: one cycle's trading day, folded (catalyst_fold_day) or read (catalyst_read_day).
+ *
+ * A day is kept as
+ *   - metrics_slices: the summary of each minute of the day that has trades (slice = minutes
+ *     since the day's start in catalyst.trading_timezone);
+ *   - metrics_hours: the summary of each hour that has trades, the merge of its minutes;
+ *   - metrics_days: the summary of the whole day, the merge of its hours, and the metrics
+ *     derived from it;
+ *   - metrics_pending: closes not folded in yet (one row each, with the values the summary
+ *     needs), and markers (closed_at NULL) that say the day must be derived anew from its trades.
+ * A committed close is in exactly one of the two: folded into the day's rows, or pending; the
+ * transaction that folds pending rows deletes them and rewrites the day's rows in one commit.
+ *
+ * Folding trades in (closed_at, position_id) order:
+ *   - a trade after every trade of its minute is merged at the minute's end, O(1); if it is
+ *     after every trade of its hour and of the day, at their ends too, O(1);
+ *   - a trade before the last one of its minute makes that minute be derived anew from its
+ *     trades (one minute of positions, in one statement that also takes every pending row of
+ *     that minute, so that nothing is counted twice);
+ *   - an hour that changed other than at its end is merged again from its minutes (<= 60), and
+ *     the day from its hours (<= 25): never the day's trades.
+ * Reading does the same in memory, in the caller's snapshot, and writes nothing: a pending close
+ * and its position are either both visible or neither, so the result is exact.
+ */
+#include "postgres.h"
+
+#include "metrics_fold.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/backend_status.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/timestamp.h"
+#include "utils/typcache.h"
+
+#include "catalyst.h"
+
+#define OP(o) " OPERATOR(pg_catalog." o ") "
+#define DAY_KEY(a) " " a ".cycle_id" OP("=") "$1 AND " a ".metric_date" OP("=") "$2"
+
+/* The day's row, its minute $3, its hour $4, and whether anything is pending ($1 cycle, $2 date). */
+static const char day_sql[] =
+	"SELECT d AS day_row, s AS slice_row, h AS hour_row,"
+	"       EXISTS (SELECT FROM catalyst.metrics_pending q WHERE " DAY_KEY("q") ") AS pending"
+	"  FROM (SELECT) AS one"
+	"  LEFT JOIN catalyst.metrics_days d ON " DAY_KEY("d")
+	"  LEFT JOIN catalyst.metrics_slices s ON " DAY_KEY("s") " AND s.slice" OP("=") "$3"
+	"  LEFT JOIN catalyst.metrics_hours h ON " DAY_KEY("h") " AND h.slice" OP("=") "$4";
+
+static const char create_day_sql[] =
+	"INSERT INTO catalyst.metrics_days (cycle_id, metric_date) VALUES ($1, $2)";
+
+#define PENDING_COLUMNS \
+	" q.slice, q.closed_at, q.position_id, q.realized_pnl, q.pnl_percent, q.hold_seconds," \
+	" q.quantity, q.commission"
+
+/* Take the pending rows of a day that closed before $3 (and every marker). */
+static const char take_pending_sql[] =
+	"DELETE FROM catalyst.metrics_pending q WHERE " DAY_KEY("q")
+	"   AND (q.closed_at IS NULL OR q.closed_at" OP("<") "$3)"
+	" RETURNING" PENDING_COLUMNS;
+
+static const char read_pending_sql[] =
+	"SELECT" PENDING_COLUMNS " FROM catalyst.metrics_pending q WHERE " DAY_KEY("q");
+
+static const char insert_pending_sql[] =
+	"INSERT INTO catalyst.metrics_pending (cycle_id, metric_date, slice, closed_at, position_id,"
+	"       realized_pnl, pnl_percent, hold_seconds, quantity, commission)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
+/*
+ * The summaries of the slices of [$2, $3) of cycle $1's trades (closed positions and archived
+ * ones, in closed_at order, ties by position_id, with both orders' commissions); $4 is the day's
+ * start, which numbers the slices.  The writing form first deletes the pending rows of day $5
+ * in that range (and, $6, the day's markers): the same statement, so the same snapshot, counts
+ * their trades.
+ */
+static const char derive_take_sql[] =
+	"WITH taken AS ("
+	"    DELETE FROM catalyst.metrics_pending q"
+	"     WHERE q.cycle_id" OP("=") "$1 AND q.metric_date" OP("=") "$5"
+	"       AND ((q.closed_at" OP(">=") "$2 AND q.closed_at" OP("<") "$3)"
+	"            OR ($6 AND q.closed_at IS NULL))"
+	"), ";
+static const char derive_sql[] =
+	"day_positions AS ("
+	"    SELECT p.position_id, p.closed_at, p.realized_pnl, p.pnl_percent, p.hold_duration,"
+	"           p.quantity, p.entry_order_id, p.exit_order_id"
+	"      FROM catalyst.positions p"
+	"     WHERE p.cycle_id" OP("=") "$1 AND p.status" OP("=") "'closed'"
+	"       AND p.closed_at" OP(">=") "$2 AND p.closed_at" OP("<") "$3"
+	"    UNION ALL"
+	"    SELECT a.position_id, a.closed_at, a.realized_pnl, a.pnl_percent, a.hold_duration,"
+	"           a.quantity, a.entry_order_id, a.exit_order_id"
+	"      FROM catalyst.positions_archive a"
+	"     WHERE a.cycle_id" OP("=") "$1 AND a.status" OP("=") "'closed'"
+	"       AND a.closed_at" OP(">=") "$2 AND a.closed_at" OP("<") "$3"
+	"), trades AS ("
+	"    SELECT d.position_id, d.closed_at, d.quantity,"
+	"           COALESCE(d.realized_pnl, 0) AS pnl,"
+	"           COALESCE(d.pnl_percent, 0) AS ret,"
+	"           COALESCE(pg_catalog.extract('epoch', d.hold_duration), 0) AS hold,"
+	"           COALESCE(eo.commission, 0)" OP("+") "COALESCE(xo.commission, 0) AS commission,"
+	"           pg_catalog.int4(pg_catalog.floor((pg_catalog.extract('epoch', d.closed_at)"
+	"               " OP("-") "pg_catalog.extract('epoch', $4::pg_catalog.timestamptz))" OP("/") "60)) AS slice"
+	"      FROM day_positions d"
+	"      LEFT JOIN catalyst.orders eo ON eo.order_id" OP("=") "d.entry_order_id"
+	"      LEFT JOIN catalyst.orders xo ON xo.order_id" OP("=") "d.exit_order_id"
+	"), running AS ("
+	"    SELECT t.*, pg_catalog.sum(t.pnl) OVER w AS cum"
+	"      FROM trades t"
+	"    WINDOW w AS (PARTITION BY t.slice ORDER BY t.closed_at, t.position_id ROWS UNBOUNDED PRECEDING)"
+	"), peaks AS ("
+	"    SELECT r.*, GREATEST(pg_catalog.max(r.cum) OVER w, 0) AS peak"
+	"      FROM running r"
+	"    WINDOW w AS (PARTITION BY r.slice ORDER BY r.closed_at, r.position_id ROWS UNBOUNDED PRECEDING)"
+	")"
+	" SELECT k.slice,"
+	"        pg_catalog.int4(pg_catalog.count(*)) AS total_trades,"
+	"        pg_catalog.int4(pg_catalog.count(*) FILTER (WHERE k.pnl" OP(">") "0)) AS winning_trades,"
+	"        pg_catalog.int4(pg_catalog.count(*) FILTER (WHERE k.pnl" OP("<") "0)) AS losing_trades,"
+	"        COALESCE(pg_catalog.sum(k.pnl) FILTER (WHERE k.pnl" OP(">") "0), 0) AS sum_wins,"
+	"        COALESCE(pg_catalog.sum(k.pnl) FILTER (WHERE k.pnl" OP("<") "0), 0) AS sum_losses,"
+	"        COALESCE(pg_catalog.sum(k.commission), 0) AS commissions,"
+	"        pg_catalog.max(k.pnl) FILTER (WHERE k.pnl" OP(">") "0) AS largest_win,"
+	"        pg_catalog.min(k.pnl) FILTER (WHERE k.pnl" OP("<") "0) AS largest_loss,"
+	"        COALESCE(pg_catalog.sum(k.ret), 0) AS sum_returns,"
+	"        COALESCE(pg_catalog.sum(k.ret" OP("*") "k.ret), 0) AS sum_squared_returns,"
+	"        COALESCE(pg_catalog.sum(k.hold), 0) AS sum_hold_seconds,"
+	"        COALESCE(pg_catalog.sum(k.quantity), 0) AS total_volume,"
+	"        COALESCE(pg_catalog.max(k.peak), 0) AS peak_pnl,"
+	"        LEAST(COALESCE(pg_catalog.min(k.cum), 0), 0) AS trough_pnl,"
+	"        COALESCE(pg_catalog.max(k.peak" OP("-") "k.cum), 0) AS deepest_drawdown,"
+	"        pg_catalog.max(k.closed_at) AS last_closed_at,"
+	"        (pg_catalog.array_agg(k.position_id ORDER BY k.closed_at DESC,"
+	"                              k.position_id DESC))[1] AS last_position_id"
+	"   FROM peaks k GROUP BY k.slice ORDER BY k.slice";
+
+static SPIPlanPtr day_plan, create_day_plan, take_pending_plan, read_pending_plan,
+			insert_pending_plan, derive_plan, derive_take_plan, store_day_plan;
+
+/*
+ * The two levels of summaries below a day: minutes (metrics_slices, slice = minute of the day)
+ * and hours (metrics_hours, slice = hour of the day), each hour the merge of its minutes.
+ */
+typedef struct Level
+{
+	const char *table;
+	int			minutes;		/* minutes one summary spans */
+	SPIPlanPtr	one_plan;		/* the row of slice $3 */
+	SPIPlanPtr	range_plan;		/* the rows of slices [$3, $4) */
+	SPIPlanPtr	delete_plan;	/* delete the rows of slices [$3, $4) */
+	SPIPlanPtr	upsert_plan;
+} Level;
+
+static Level minute_level = {"metrics_slices", 1};
+static Level hour_level = {"metrics_hours", 60};
+
+/* A slice (minute or hour) of the day being folded or read: its summary as it will be (or is) */
+typedef struct Slice
+{
+	int32		slice;			/* hash key */
+	CatalystSummary summary;
+	bool		changed;		/* to be written */
+	bool		derived;		/* a minute derived anew from its trades: all of them counted */
+	bool		stale;			/* an hour to merge again from its minutes */
+} Slice;
+
+typedef struct Day
+{
+	const char *cycle_id;
+	DateADT		date;
+	TimestampTz start;
+	bool		write;
+	Datum		key[2];			/* $1 cycle, $2 date */
+	HeapTuple	row;			/* metrics_days, or NULL */
+	TupleDesc	row_desc;
+	CatalystSummary summary;
+	bool		remerge;		/* merge the day again from its hours */
+	HTAB	   *minutes;
+	HTAB	   *hours;
+} Day;
+
+/* One trade of the fold, with its minute */
+typedef struct Fold
+{
+	CatalystTrade trade;
+	int32		slice;
+	bool		own;			/* this statement's, not yet pending */
+} Fold;
+
+static SPIPlanPtr
+plan(SPIPlanPtr *p, const char *sql, int nargs, const Oid *types)
+{
+	if (*p == NULL)
+		*p = catalyst_keep_plan(sql, nargs, (Oid *) types);
+	return *p;
+}
+
+static const Oid key_types[4] = {TEXTOID, DATEOID, INT4OID, INT4OID};
+
+static SPIPlanPtr
+level_plan(SPIPlanPtr *p, const char *format, const Level *level, int nargs)
+{
+	if (*p == NULL)
+		*p = catalyst_keep_plan(psprintf(format, level->table), nargs, (Oid *) key_types);
+	return *p;
+}
+
+int
+catalyst_slice_of(TimestampTz closed_at, TimestampTz day_start)
+{
+	return (int) ((closed_at - day_start) / USECS_PER_MINUTE);
+}
+
+/* A row of a composite Datum, with its descriptor (kept until the transaction ends). */
+static HeapTuple
+composite_row(Datum value, TupleDesc *desc)
+{
+	HeapTupleHeader header = DatumGetHeapTupleHeader(value);
+	HeapTuple	row = palloc(HEAPTUPLESIZE);
+
+	row->t_len = HeapTupleHeaderGetDatumLength(header);
+	ItemPointerSetInvalid(&row->t_self);
+	row->t_tableOid = InvalidOid;
+	row->t_data = header;
+	*desc = lookup_rowtype_tupdesc_copy(HeapTupleHeaderGetTypeId(header),
+										HeapTupleHeaderGetTypMod(header));
+	return row;
+}
+
+static uint64
+run(Day *day, SPIPlanPtr p, Datum *values, const char *nulls, int expected)
+{
+	if (day->write)
+		return catalyst_spi_exec_plan(p, values, nulls, expected, 0);
+	return catalyst_spi_query_plan(p, values, nulls, 0);
+}
+
+/* The entry of slice k, new (empty, unchanged) if *found is false. */
+static Slice *
+slice_entry(HTAB *slices, int32 k, bool *found)
+{
+	Slice	   *s = hash_search(slices, &k, HASH_ENTER, found);
+
+	if (!*found)
+	{
+		s->changed = s->derived = s->stale = false;
+		catalyst_summary_init(&s->summary);
+	}
+	return s;
+}
+
+/* The slice's summary as stored (or at hand). */
+static Slice *
+load_slice(Day *day, Level *level, HTAB *slices, int32 k)
+{
+	bool		found;
+	Slice	   *s = slice_entry(slices, k, &found);
+	Datum		values[3] = {day->key[0], day->key[1], Int32GetDatum(k)};
+
+	if (!found &&
+		run(day, level_plan(&level->one_plan,
+							"SELECT s.* FROM catalyst.%s s WHERE " DAY_KEY("s") " AND s.slice" OP("=") "$3",
+							level, 3),
+			values, NULL, SPI_OK_SELECT) > 0)
+		catalyst_summary_read(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, &s->summary);
+	return s;
+}
+
+static void
+put_composite(HTAB *slices, int32 k, Datum value, bool isnull)
+{
+	bool		found;
+	Slice	   *s = slice_entry(slices, k, &found);
+
+	if (!isnull)
+	{
+		TupleDesc	desc;
+		HeapTuple	row = composite_row(value, &desc);
+
+		catalyst_summary_read(row, desc, &s->summary);
+	}
+}
+
+/* Nothing at hand of the day's minutes and hours. */
+static void
+new_slices(Day *day)
+{
+	HASHCTL		ctl;
+
+	ctl.keysize = sizeof(int32);
+	ctl.entrysize = sizeof(Slice);
+	ctl.hcxt = CurrentMemoryContext;
+	day->minutes = hash_create("catalyst day minutes", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	day->hours = hash_create("catalyst day hours", 32, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
+/* Open a day: its row, the minute `slice` and its hour (if slice >= 0), whether anything is pending. */
+static bool
+open_day(Day *day, const char *cycle_id, DateADT date, bool write, int32 slice)
+{
+	Datum		values[4];
+	char		nulls[4] = {' ', ' ', slice < 0 ? 'n' : ' ', slice < 0 ? 'n' : ' '};
+	HeapTuple	result;
+	TupleDesc	desc;
+	bool		isnull;
+	Datum		value;
+
+	memset(day, 0, sizeof(*day));
+	day->cycle_id = cycle_id;
+	day->date = date;
+	day->start = catalyst_trading_day_start_of(date);
+	day->write = write;
+	day->key[0] = CStringGetTextDatum(cycle_id);
+	day->key[1] = DateADTGetDatum(date);
+	new_slices(day);
+	catalyst_summary_init(&day->summary);
+
+	values[0] = day->key[0];
+	values[1] = day->key[1];
+	values[2] = Int32GetDatum(slice);
+	values[3] = Int32GetDatum(slice / 60);
+	if (run(day, plan(&day_plan, day_sql, 4, key_types), values, nulls, SPI_OK_SELECT) != 1)
+		elog(ERROR, "the metrics of cycle \"%s\" cannot be read", cycle_id);
+	result = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+
+	value = SPI_getbinval(result, desc, 1, &isnull);
+	if (!isnull)
+	{
+		day->row = composite_row(value, &day->row_desc);
+		catalyst_summary_read(day->row, day->row_desc, &day->summary);
+	}
+	if (slice >= 0)
+	{
+		value = SPI_getbinval(result, desc, 2, &isnull);
+		put_composite(day->minutes, slice, value, isnull);
+		value = SPI_getbinval(result, desc, 3, &isnull);
+		put_composite(day->hours, slice / 60, value, isnull);
+	}
+	return DatumGetBool(SPI_getbinval(result, desc, 4, &isnull));
+}
+
+/* A pending row as a Fold; false for a marker. */
+static bool
+pending_fold(HeapTuple row, TupleDesc desc, Fold *f)
+{
+	bool		isnull;
+	Datum		v;
+
+	v = SPI_getbinval(row, desc, 2, &isnull);
+	if (isnull)
+		return false;
+	f->trade.closed_at = DatumGetTimestampTz(v);
+	f->slice = DatumGetInt32(SPI_getbinval(row, desc, 1, &isnull));
+	f->trade.position_id = DatumGetInt32(SPI_getbinval(row, desc, 3, &isnull));
+	f->trade.realized_pnl = SPI_getbinval(row, desc, 4, &isnull);
+	f->trade.pnl_percent = SPI_getbinval(row, desc, 5, &isnull);
+	f->trade.hold_seconds = SPI_getbinval(row, desc, 6, &isnull);
+	f->trade.quantity = DatumGetInt32(SPI_getbinval(row, desc, 7, &isnull));
+	f->trade.commission = SPI_getbinval(row, desc, 8, &isnull);
+	f->own = false;
+	return true;
+}
+
+/* Pending rows appended to folds[*n]; true if a marker is among them (the day is derived anew). */
+static bool
+pending_folds(SPITupleTable *rows, uint64 count, Fold *folds, int *n)
+{
+	for (uint64 i = 0; i < count; i++)
+	{
+		if (!pending_fold(rows->vals[i], rows->tupdesc, &folds[*n]))
+			return true;
+		(*n)++;
+	}
+	return false;
+}
+
+/* The hour of minute k, to be merged again from its minutes. */
+static void
+stale_hour(Day *day, int32 k)
+{
+	bool		found;
+	Slice	   *h = slice_entry(day->hours, k / 60, &found);
+
+	h->stale = h->changed = true;
+	day->remerge = true;
+}
+
+/*
+ * Derive anew minutes first..last from their trades (the writing form takes the pending rows of
+ * that range); `whole_day`: every minute of the day, and the day's markers.  A minute without
+ * trades becomes empty.
+ */
+static void
+derive_minutes(Day *day, int32 first, int32 last, bool whole_day)
+{
+	Oid			types[6] = {TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID, DATEOID, BOOLOID};
+	Datum		values[6];
+	SPITupleTable *result;
+	uint64		n;
+
+	if (whole_day)				/* whatever the day's length */
+	{
+		values[1] = TimestampTzGetDatum(day->start);
+		values[2] = TimestampTzGetDatum(catalyst_trading_day_start_of(day->date + 1));
+	}
+	else
+	{
+		values[1] = TimestampTzGetDatum(day->start + (int64) first * USECS_PER_MINUTE);
+		values[2] = TimestampTzGetDatum(day->start + (int64) (last + 1) * USECS_PER_MINUTE);
+	}
+	values[0] = day->key[0];
+	values[3] = TimestampTzGetDatum(day->start);
+	values[4] = day->key[1];
+	values[5] = BoolGetDatum(whole_day);
+
+	if (day->write)
+	{
+		if (derive_take_plan == NULL)
+			derive_take_plan = catalyst_keep_plan(psprintf("%s%s", derive_take_sql, derive_sql), 6, types);
+		n = catalyst_spi_exec_plan(derive_take_plan, values, NULL, SPI_OK_SELECT, 0);
+	}
+	else
+	{
+		if (derive_plan == NULL)
+			derive_plan = catalyst_keep_plan(psprintf("WITH %s", derive_sql), 6, types);
+		n = catalyst_spi_query_plan(derive_plan, values, NULL, 0);
+	}
+	result = SPI_tuptable;
+
+	if (whole_day)
+	{
+		hash_destroy(day->minutes);
+		hash_destroy(day->hours);
+		new_slices(day);
+	}
+	else
+		for (int32 k = first; k <= last; k++)
+		{
+			bool		found;
+			Slice	   *s = slice_entry(day->minutes, k, &found);
+
+			catalyst_summary_init(&s->summary);
+			s->changed = s->derived = true;
+			stale_hour(day, k);
+		}
+	for (uint64 i = 0; i < n; i++)
+	{
+		bool		found;
+		bool		isnull;
+		int32		k = DatumGetInt32(SPI_getbinval(result->vals[i], result->tupdesc, 1, &isnull));
+		Slice	   *s = slice_entry(day->minutes, k, &found);
+
+		catalyst_summary_read(result->vals[i], result->tupdesc, &s->summary);
+		s->changed = s->derived = true;
+		stale_hour(day, k);
+	}
+	day->remerge = true;
+}
+
+static int
+compare_slices(const void *a, const void *b)
+{
+	int32		x = (*(Slice *const *) a)->slice;
+	int32		y = (*(Slice *const *) b)->slice;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * *out := the merge, in order, of the slices [lo, hi) of a level: those at hand, and (unless
+ * `at_hand_only`) the stored ones not at hand.
+ */
+static void
+merge_range(Day *day, Level *level, HTAB *slices, int32 lo, int32 hi, bool at_hand_only,
+			CatalystSummary *out)
+{
+	HASH_SEQ_STATUS seq;
+	Slice	   *s;
+	Slice	  **sorted;
+	long		n = 0;
+
+	if (!at_hand_only)
+	{
+		Datum		values[4] = {day->key[0], day->key[1], Int32GetDatum(lo), Int32GetDatum(hi)};
+		SPITupleTable *result;
+		uint64		rows = run(day, level_plan(&level->range_plan,
+											   "SELECT s.* FROM catalyst.%s s WHERE " DAY_KEY("s")
+											   " AND s.slice" OP(">=") "$3 AND s.slice" OP("<") "$4",
+											   level, 4),
+							   values, NULL, SPI_OK_SELECT);
+		int			attnum = 0;
+
+		result = SPI_tuptable;
+		for (uint64 i = 0; i < rows; i++)
+		{
+			bool		found;
+			bool		isnull;
+			int32		k;
+
+			if (attnum == 0)
+				attnum = SPI_fnumber(result->tupdesc, "slice");
+			k = DatumGetInt32(SPI_getbinval(result->vals[i], result->tupdesc, attnum, &isnull));
+			s = slice_entry(slices, k, &found);
+			if (!found)
+				catalyst_summary_read(result->vals[i], result->tupdesc, &s->summary);
+		}
+	}
+	sorted = palloc(sizeof(Slice *) * Max(hash_get_num_entries(slices), 1));
+	hash_seq_init(&seq, slices);
+	while ((s = hash_seq_search(&seq)) != NULL)
+		if (s->slice >= lo && s->slice < hi)
+			sorted[n++] = s;
+	qsort(sorted, n, sizeof(Slice *), compare_slices);
+	catalyst_summary_init(out);
+	for (long i = 0; i < n; i++)
+		catalyst_summary_merge(out, &sorted[i]->summary);
+	pfree(sorted);
+}
+
+/* Merge again the stale hours from their minutes, and the day from its hours if it must be. */
+static void
+remerge(Day *day, bool at_hand_only)
+{
+	HASH_SEQ_STATUS seq;
+	Slice	   *h;
+
+	hash_seq_init(&seq, day->hours);
+	while ((h = hash_seq_search(&seq)) != NULL)
+		if (h->stale)
+			merge_range(day, &minute_level, day->minutes, h->slice * 60, h->slice * 60 + 60,
+						at_hand_only, &h->summary);
+	if (day->remerge)
+		merge_range(day, &hour_level, day->hours, PG_INT32_MIN, PG_INT32_MAX, at_hand_only,
+					&day->summary);
+}
+
+static int
+compare_folds(const void *a, const void *b)
+{
+	return catalyst_trade_cmp(&((const Fold *) a)->trade, &((const Fold *) b)->trade);
+}
+
+/*
+ * Fold trades (sorted) into the day: merged at their minute's end where they follow it (and at
+ * their hour's and the day's end where they follow those), their minute derived anew where
+ * they do not.  Trades of a derived minute are counted by the derive.
+ */
+static void
+fold_trades(Day *day, Fold *folds, int n)
+{
+	int			i = 0;
+
+	while (i < n)
+	{
+		int32		k = folds[i].slice;
+		int			j = i;
+		Slice	   *s;
+
+		while (j < n && folds[j].slice == k)
+			j++;
+		s = load_slice(day, &minute_level, day->minutes, k);
+		if (!s->derived && catalyst_summary_precedes(&s->summary, &folds[i].trade))
+		{
+			Slice	   *h = load_slice(day, &hour_level, day->hours, k / 60);
+
+			for (int t = i; t < j; t++)
+			{
+				CatalystSummary one;
+
+				catalyst_summary_of_trade(&one, &folds[t].trade);
+				catalyst_summary_merge(&s->summary, &one);
+				if (!h->stale && catalyst_summary_precedes(&h->summary, &folds[t].trade))
+					catalyst_summary_merge(&h->summary, &one);
+				else
+					h->stale = true;
+				if (!day->remerge && catalyst_summary_precedes(&day->summary, &folds[t].trade))
+					catalyst_summary_merge(&day->summary, &one);
+				else
+					day->remerge = true;
+			}
+			s->changed = h->changed = true;
+		}
+		else if (!s->derived)
+			derive_minutes(day, k, k, false);
+		i = j;
+	}
+}
+
+/* Insert a close, or a marker (trade NULL), into metrics_pending. */
+static void
+pend(Day *day, const CatalystTrade *trade)
+{
+	Oid			types[10] = {TEXTOID, DATEOID, INT4OID, TIMESTAMPTZOID, INT4OID, NUMERICOID,
+	NUMERICOID, NUMERICOID, INT4OID, NUMERICOID};
+	Datum		values[10] = {day->key[0], day->key[1]};
+	char		nulls[10];
+
+	memset(nulls, trade ? ' ' : 'n', sizeof(nulls));
+	nulls[0] = nulls[1] = ' ';
+	if (trade)
+	{
+		values[2] = Int32GetDatum(catalyst_slice_of(trade->closed_at, day->start));
+		values[3] = TimestampTzGetDatum(trade->closed_at);
+		values[4] = Int32GetDatum(trade->position_id);
+		values[5] = trade->realized_pnl;
+		values[6] = trade->pnl_percent;
+		values[7] = trade->hold_seconds;
+		values[8] = Int32GetDatum(trade->quantity);
+		values[9] = trade->commission;
+	}
+	catalyst_spi_exec_plan(plan(&insert_pending_plan, insert_pending_sql, 10, types),
+						   values, nulls, SPI_OK_INSERT, 0);
+}
+
+/* Delete the stored slices [lo, hi) of a level. */
+static void
+delete_slices(Day *day, Level *level, int32 lo, int32 hi)
+{
+	Datum		values[4] = {day->key[0], day->key[1], Int32GetDatum(lo), Int32GetDatum(hi)};
+
+	catalyst_spi_exec_plan(level_plan(&level->delete_plan,
+									  "DELETE FROM catalyst.%s s WHERE " DAY_KEY("s")
+									  " AND s.slice" OP(">=") "$3 AND s.slice" OP("<") "$4",
+									  level, 4),
+						   values, NULL, SPI_OK_DELETE, 0);
+}
+
+/* Write the changed slices of a level (an empty one is deleted). */
+static void
+write_slices(Day *day, Level *level, HTAB *slices)
+{
+	HASH_SEQ_STATUS seq;
+	Slice	   *s;
+
+	hash_seq_init(&seq, slices);
+	while ((s = hash_seq_search(&seq)) != NULL)
+	{
+		Datum		values[3 + CATALYST_N_SUMMARY_COLUMNS] = {day->key[0], day->key[1], Int32GetDatum(s->slice)};
+		char		nulls[3 + CATALYST_N_SUMMARY_COLUMNS] = {' ', ' ', ' '};
+
+		if (!s->changed)
+			continue;
+		if (s->summary.total_trades == 0)
+		{
+			delete_slices(day, level, s->slice, s->slice + 1);
+			continue;
+		}
+		if (level->upsert_plan == NULL)
+		{
+			Oid			types[3 + CATALYST_N_SUMMARY_COLUMNS] = {TEXTOID, DATEOID, INT4OID};
+			StringInfoData sql;
+
+			initStringInfo(&sql);
+			appendStringInfo(&sql, "INSERT INTO catalyst.%s (cycle_id, metric_date, slice", level->table);
+			for (int i = 0; i < CATALYST_N_SUMMARY_COLUMNS; i++)
+			{
+				types[3 + i] = catalyst_summary_types[i];
+				appendStringInfo(&sql, ", %s", catalyst_summary_columns[i]);
+			}
+			appendStringInfoString(&sql, ") VALUES ($1, $2, $3");
+			for (int i = 0; i < CATALYST_N_SUMMARY_COLUMNS; i++)
+				appendStringInfo(&sql, ", $%d", 4 + i);
+			appendStringInfoString(&sql, ") ON CONFLICT (cycle_id, metric_date, slice) DO UPDATE SET ");
+			for (int i = 0; i < CATALYST_N_SUMMARY_COLUMNS; i++)
+				appendStringInfo(&sql, "%s%s = EXCLUDED.%s", i > 0 ? ", " : "",
+								 catalyst_summary_columns[i], catalyst_summary_columns[i]);
+			level->upsert_plan = catalyst_keep_plan(sql.data, 3 + CATALYST_N_SUMMARY_COLUMNS, types);
+		}
+		catalyst_summary_values(&s->summary, values + 3, nulls + 3);
+		catalyst_spi_exec_plan(level->upsert_plan, values, nulls, SPI_OK_INSERT, 0);
+	}
+}
+
+static void
+store_day(Day *day)
+{
+	Datum		values[2 + CATALYST_N_SUMMARY_COLUMNS + CATALYST_N_DERIVED_COLUMNS] = {day->key[0], day->key[1]};
+	char		nulls[2 + CATALYST_N_SUMMARY_COLUMNS + CATALYST_N_DERIVED_COLUMNS] = {' ', ' '};
+
+	if (store_day_plan == NULL)
+	{
+		Oid			types[2 + CATALYST_N_SUMMARY_COLUMNS + CATALYST_N_DERIVED_COLUMNS] = {TEXTOID, DATEOID};
+		StringInfoData sql;
+		int			param = 2;
+
+		initStringInfo(&sql);
+		appendStringInfoString(&sql, "UPDATE catalyst.metrics_days SET ");
+		for (int i = 0; i < CATALYST_N_SUMMARY_COLUMNS; i++)
+		{
+			types[param] = catalyst_summary_types[i];
+			appendStringInfo(&sql, "%s = $%d, ", catalyst_summary_columns[i], ++param);
+		}
+		for (int i = 0; i < CATALYST_N_DERIVED_COLUMNS; i++)
+		{
+			types[param] = catalyst_derived_types[i];
+			appendStringInfo(&sql, "%s%s = $%d", i > 0 ? ", " : "", catalyst_derived_columns[i], ++param);
+		}
+		appendStringInfoString(&sql, " WHERE" DAY_KEY("metrics_days"));
+		store_day_plan = catalyst_keep_plan(sql.data, param, types);
+	}
+	catalyst_summary_values(&day->summary, values + 2, nulls + 2);
+	catalyst_summary_derive(&day->summary, values + 2 + CATALYST_N_SUMMARY_COLUMNS,
+							nulls + 2 + CATALYST_N_SUMMARY_COLUMNS);
+	if (catalyst_spi_exec_plan(store_day_plan, values, nulls, SPI_OK_UPDATE, 0) != 1)
+		elog(ERROR, "the metrics row of cycle \"%s\" is gone", day->cycle_id);
+}
+
+/*
+ * The earliest closed_at another transaction may still commit without writing it in the past:
+ * the start of the oldest transaction running in another session of this database (a close
+ * dated now(), statement_timestamp() or clock_timestamp() is never earlier).  Closes before it
+ * are folded; later ones wait, pending, so that folding them does not make a close still in
+ * flight land before the day's end.  Nothing but speed depends on it: a close that lands
+ * before its slice's end makes the slice be derived anew.  A transaction open for more than
+ * HORIZON_LAG (an idle session in a transaction, a long report) is not waited for: its closes,
+ * if any, take that slower path, and the pending closes stay a second's worth.
+ */
+#define HORIZON_LAG USECS_PER_SEC
+
+static TimestampTz
+fold_horizon(void)
+{
+	TimestampTz horizon = DT_NOEND;
+	TimestampTz oldest_waited_for = GetCurrentStatementStartTimestamp() - HORIZON_LAG;
+	int			n;
+
+	pgstat_clear_backend_activity_snapshot();
+	n = pgstat_fetch_stat_numbackends();
+	for (int i = 1; i <= n; i++)
+	{
+		LocalPgBackendStatus *local = pgstat_fetch_stat_local_beentry(i);
+		PgBackendStatus *b;
+
+		if (local == NULL)
+			continue;
+		b = &local->backendStatus;
+		if (b->st_procpid == MyProcPid || b->st_backendType != B_BACKEND ||
+			b->st_databaseid != MyDatabaseId || b->st_xact_start_timestamp == 0)
+			continue;
+		if (b->st_xact_start_timestamp >= oldest_waited_for)
+			horizon = Min(horizon, b->st_xact_start_timestamp);
+	}
+	return horizon;
+}
+
+/* Leave this statement's closes of a day (or, `recompute`, a marker) pending. */
+void
+catalyst_pend_day(const char *cycle_id, DateADT date, List *own, bool recompute)
+{
+	Day			day;
+	ListCell   *lc;
+
+	memset(&day, 0, sizeof(day));
+	day.cycle_id = cycle_id;
+	day.start = catalyst_trading_day_start_of(date);
+	day.key[0] = CStringGetTextDatum(cycle_id);
+	day.key[1] = DateADTGetDatum(date);
+	if (recompute)
+		pend(&day, NULL);
+	else
+		foreach(lc, own)
+			pend(&day, lfirst(lc));
+}
+
+void
+catalyst_fold_day(const char *cycle_id, DateADT date, List *own, bool recompute)
+{
+	Day			day;
+	int32		first_slice = -1;
+	bool		pending;
+	TimestampTz horizon;
+	Fold	   *folds;
+	int			n = 0;
+	int			capacity;
+	ListCell   *lc;
+
+	if (!recompute && own != NIL)
+		first_slice = catalyst_slice_of(((CatalystTrade *) llast(own))->closed_at,
+										catalyst_trading_day_start_of(date));
+	pending = open_day(&day, cycle_id, date, true, first_slice);
+	if (day.row == NULL)
+		catalyst_spi_exec_plan(plan(&create_day_plan, create_day_sql, 2, key_types),
+							   day.key, NULL, SPI_OK_INSERT, 0);
+
+	horizon = fold_horizon();
+	capacity = list_length(own) + 16;
+	folds = palloc(sizeof(Fold) * capacity);
+	if (pending && !recompute)
+	{
+		SPITupleTable *result;
+		uint64		rows;
+		Datum		values[3] = {day.key[0], day.key[1], TimestampTzGetDatum(horizon)};
+		Oid			types[3] = {TEXTOID, DATEOID, TIMESTAMPTZOID};
+
+		rows = catalyst_spi_exec_plan(plan(&take_pending_plan, take_pending_sql, 3, types),
+									  values, NULL, SPI_OK_DELETE_RETURNING, 0);
+		result = SPI_tuptable;
+		if (rows + list_length(own) > (uint64) capacity)
+		{
+			capacity = rows + list_length(own);
+			folds = repalloc(folds, sizeof(Fold) * capacity);
+		}
+		recompute = pending_folds(result, rows, folds, &n);
+	}
+
+	if (recompute)
+	{
+		/* every trade of the day, this statement's and the pending ones, is counted */
+		derive_minutes(&day, 0, 0, true);
+		remerge(&day, true);
+		delete_slices(&day, &minute_level, PG_INT32_MIN, PG_INT32_MAX);
+		delete_slices(&day, &hour_level, PG_INT32_MIN, PG_INT32_MAX);
+		write_slices(&day, &minute_level, day.minutes);
+		write_slices(&day, &hour_level, day.hours);
+		store_day(&day);
+		return;
+	}
+
+	foreach(lc, own)
+	{
+		CatalystTrade *t = lfirst(lc);
+
+		folds[n].trade = *t;
+		folds[n].slice = catalyst_slice_of(t->closed_at, day.start);
+		folds[n].own = true;
+		n++;
+	}
+	qsort(folds, n, sizeof(Fold), compare_folds);
+
+	/* this statement's closes from the horizon on wait, unless their slice is derived anew */
+	{
+		int			m = 0;
+		int			waiting = 0;
+		Fold	   *later = palloc(sizeof(Fold) * Max(n, 1));
+
+		for (int i = 0; i < n; i++)
+		{
+			if (folds[i].own && folds[i].trade.closed_at >= horizon)
+				later[waiting++] = folds[i];
+			else
+				folds[m++] = folds[i];
+		}
+		fold_trades(&day, folds, m);
+		for (int i = 0; i < waiting; i++)
+		{
+			Slice	   *s = hash_search(day.minutes, &later[i].slice, HASH_FIND, NULL);
+
+			if (s == NULL || !s->derived)
+				pend(&day, &later[i].trade);
+		}
+	}
+	remerge(&day, false);
+	write_slices(&day, &minute_level, day.minutes);
+	write_slices(&day, &hour_level, day.hours);
+	store_day(&day);
+}
+
+void
+catalyst_read_day(const char *cycle_id, DateADT date, CatalystSummary *summary,
+				  HeapTuple *day_row, TupleDesc *day_desc)
+{
+	Day			day;
+
+	if (open_day(&day, cycle_id, date, false, -1))
+	{
+		SPITupleTable *result;
+		uint64		rows = catalyst_spi_query_plan(plan(&read_pending_plan, read_pending_sql, 2, key_types),
+												   day.key, NULL, 0);
+		Fold	   *folds = palloc(sizeof(Fold) * Max(rows, 1));
+		int			n = 0;
+		bool		recompute;
+
+		result = SPI_tuptable;
+		recompute = pending_folds(result, rows, folds, &n);
+		if (recompute)
+		{
+			derive_minutes(&day, 0, 0, true);
+			remerge(&day, true);
+		}
+		else
+		{
+			qsort(folds, n, sizeof(Fold), compare_folds);
+			fold_trades(&day, folds, n);
+			remerge(&day, false);
+		}
+	}
+	*summary = day.summary;
+	*day_row = day.row;
+	*day_desc = day.row_desc;
+}

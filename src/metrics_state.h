@@ -1,0 +1,82 @@
+/*
+ * metrics_state.h: the mergeable summary of a run of trades (a minute, a day, a range of days)
+ * and the metrics derived from it.
+ *
+ * One struct, one merge and one derive: a statistic added later is a field, a line in
+ * catalyst_summary_merge() and a line in catalyst_summary_derive().
+ */
+#ifndef CATALYST_METRICS_STATE_H
+#define CATALYST_METRICS_STATE_H
+
+#include "postgres.h"
+
+#include "access/htup.h"
+#include "access/tupdesc.h"
+#include "datatype/timestamp.h"
+
+/* One closed trade as the roll-up counts it (NULL P&L, return or hold time count as 0) */
+typedef struct CatalystTrade
+{
+	int32		position_id;
+	TimestampTz closed_at;
+	Datum		realized_pnl;
+	Datum		pnl_percent;
+	Datum		hold_seconds;
+	int32		quantity;
+	Datum		commission;		/* entry and exit order's, NULL as 0 */
+} CatalystTrade;
+
+/*
+ * The summary of trades taken in (closed_at, position_id) order.  Numerics are exact.  With
+ * S = sum_wins + sum_losses the run's total P&L and the running sum starting at 0:
+ *   peak_pnl          P, the highest running sum (>= 0)
+ *   trough_pnl        m, the lowest running sum (<= 0)
+ *   deepest_drawdown  D, the largest fall of the running sum below an earlier high (>= 0)
+ * Run a followed by run b: S = Sa + Sb, P = max(Pa, Sa + Pb), m = min(ma, Sa + mb),
+ * D = max(Da, Db, Pa - Sa - mb).
+ */
+typedef struct CatalystSummary
+{
+	int64		total_trades;
+	int64		winning_trades;
+	int64		losing_trades;
+	Datum		sum_wins;
+	Datum		sum_losses;
+	Datum		commissions;
+	bool		has_largest_win;
+	Datum		largest_win;
+	bool		has_largest_loss;
+	Datum		largest_loss;
+	Datum		sum_returns;
+	Datum		sum_squared_returns;
+	Datum		sum_hold_seconds;
+	int64		total_volume;
+	Datum		peak_pnl;
+	Datum		trough_pnl;
+	Datum		deepest_drawdown;
+	bool		has_last;		/* (closed_at, position_id) of the last trade */
+	TimestampTz last_closed_at;
+	int32		last_position_id;
+} CatalystSummary;
+
+/* The summary columns, as metrics_days, metrics_slices and the recompute name them */
+#define CATALYST_N_SUMMARY_COLUMNS 17
+extern const char *const catalyst_summary_columns[CATALYST_N_SUMMARY_COLUMNS];
+extern const Oid catalyst_summary_types[CATALYST_N_SUMMARY_COLUMNS];
+
+/* The derived metrics, as performance_metrics names them */
+#define CATALYST_N_DERIVED_COLUMNS 10
+extern const char *const catalyst_derived_columns[CATALYST_N_DERIVED_COLUMNS];
+extern const Oid catalyst_derived_types[CATALYST_N_DERIVED_COLUMNS];
+
+extern void catalyst_summary_init(CatalystSummary *s);
+extern void catalyst_summary_of_trade(CatalystSummary *s, const CatalystTrade *trade);
+extern void catalyst_summary_merge(CatalystSummary *a, const CatalystSummary *b);
+extern bool catalyst_summary_precedes(const CatalystSummary *s, const CatalystTrade *trade);
+extern int	catalyst_trade_cmp(const CatalystTrade *a, const CatalystTrade *b);
+
+extern void catalyst_summary_read(HeapTuple row, TupleDesc desc, CatalystSummary *s);
+extern void catalyst_summary_values(const CatalystSummary *s, Datum *values, char *nulls);
+extern void catalyst_summary_derive(const CatalystSummary *s, Datum *values, char *nulls);
+
+#endif							/* CATALYST_METRICS_STATE_H */
