@@ -90,15 +90,15 @@ typedef struct NewPartition
 
 /* "YYYY-MM-DD HH:MM:SS.FFFFFF+00": a bound written in UTC, whatever the session's TimeZone */
 static char *
-utc_literal(TimestampTz ts)
+utc_text(TimestampTz ts)
 {
 	struct pg_tm tm;
 	fsec_t		fsec;
 
 	if (timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
 		elog(ERROR, "timestamp out of range");
-	return quote_literal_cstr(psprintf("%04d-%02d-%02d %02d:%02d:%02d.%06d+00", tm.tm_year, tm.tm_mon,
-									   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int) fsec));
+	return psprintf("%04d-%02d-%02d %02d:%02d:%02d.%06d+00", tm.tm_year, tm.tm_mon,
+					tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int) fsec);
 }
 
 /*
@@ -209,7 +209,8 @@ make_partition(void *arg)
 
 	resetStringInfo(&sql);
 	appendStringInfo(&sql, "ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%s) TO (%s)",
-					 qparent, qpart, utc_literal(np->from), utc_literal(np->to));
+					 qparent, qpart, quote_literal_cstr(utc_text(np->from)),
+					 quote_literal_cstr(utc_text(np->to)));
 	catalyst_spi_exec(sql.data, SPI_OK_UTILITY, 0);
 
 	copy_privileges(np->parent, qpart);
@@ -303,8 +304,11 @@ cover_month(const CatalystPartitionedTable *pt, Oid parent, TimestampTz from, Ti
 				appendStringInfoString(&run->deferred, ", ");
 			appendStringInfoString(&run->deferred, "{\"partition\": ");
 			escape_json(&run->deferred, np.relname);
-			appendStringInfo(&run->deferred, ", \"from\": %s, \"to\": %s, %s",
-							 utc_literal(np.from), utc_literal(np.to), error + 1);
+			appendStringInfoString(&run->deferred, ", \"from\": ");
+			escape_json(&run->deferred, utc_text(np.from));
+			appendStringInfoString(&run->deferred, ", \"to\": ");
+			escape_json(&run->deferred, utc_text(np.to));
+			appendStringInfo(&run->deferred, ", %s", error + 1);
 		}
 	}
 }

@@ -157,7 +157,7 @@ hold_duration(int32 position_id, TimestampTz opened_at, TimestampTz closed_at)
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("position %d cannot be closed: its hold_duration is out of range", position_id),
 				 errdetail("opened_at is %s and closed_at is %s; the time between them cannot be represented.",
-						   timestamptz_to_str(opened_at), timestamptz_to_str(closed_at)),
+						   pstrdup(timestamptz_to_str(opened_at)), pstrdup(timestamptz_to_str(closed_at))),
 				 errhint("opened_at must be the time the position opened.")));
 	return DirectFunctionCall2(timestamp_mi, TimestampTzGetDatum(closed_at),
 							   TimestampTzGetDatum(opened_at));

@@ -370,7 +370,8 @@ archive_candidates(const ArchiveRun *ar, uint64 *n)
 /*
  * Move the closed positions older than `cutoff` to positions_archive; appends
  * "positions": {"cutoff": ..., "archived": n, "left_for_next_run": n, "failed": n,
- * "errors": [...]}; returns false when something failed.
+ * "errors": [...]}; returns false when a position is left for the next run (locked by another
+ * session, or failing).
  *
  * One statement moves them all: the rows the DELETE removes are exactly the rows the INSERT
  * writes.  Positions another session has locked are skipped (SKIP LOCKED), not waited for.  If
@@ -447,7 +448,7 @@ archive_closed_positions(TimestampTz cutoff, StringInfo summary)
 	appendStringInfo(summary, ", \"archived\": " UINT64_FORMAT ", \"left_for_next_run\": " UINT64_FORMAT
 					 ", \"failed\": " UINT64_FORMAT ", \"errors\": [%s]}",
 					 ar.archived, left, ar.failed, ar.errors.data);
-	return ar.errors.len == 0;
+	return ar.errors.len == 0 && left == 0;
 }
 
 /*
