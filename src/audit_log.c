@@ -12,6 +12,14 @@
  * leave only with whole partitions (DETACH and DROP fire no row trigger).  The one exception is
  * the extension's own maintenance code moving rows between partitions, which runs its statement
  * through catalyst_spi_exec_maintenance().
+ *
+ * Since 4.2 the row trigger is an ordinary ENABLE trigger (4.1: ENABLE ALWAYS): it does not fire
+ * under session_replication_role = replica, which is how logical replication's apply worker
+ * runs, so a subscriber applies the publisher's retention (its DELETEs of old DEFAULT rows, its
+ * moves out of DEFAULT) instead of stopping on the first one.  session_replication_role can be
+ * set only by a superuser (or a role a superuser granted SET on it), who can disable any trigger
+ * anyway; for every other role the trail stays append-only.  The TRUNCATE guards stay ENABLE
+ * ALWAYS: catalyst's retention never truncates audit_log, so nothing replicated needs them off.
  */
 #include "catalyst.h"
 

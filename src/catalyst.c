@@ -6,6 +6,7 @@
  * the catalyst.* settings.
  */
 #include "catalyst.h"
+#include "maintenance.h"
 
 #include "fmgr.h"
 
@@ -16,5 +17,7 @@ void		_PG_init(void);
 void
 _PG_init(void)
 {
+	/* before catalyst_define_settings(), which reserves the prefix */
+	catalyst_maintenance_define_settings();
 	catalyst_define_settings();
 }

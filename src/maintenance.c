@@ -8,24 +8,149 @@
  *     one is in progress returns at once and says so.  Both functions share one lock, so
  *     partition creation and retention never run at the same time either (both lock the
  *     partitioned tables and their DEFAULT partitions, in orders that could deadlock);
- *   - a completed run is recorded in catalyst.maintenance_runs, one row per job.
+ *   - a completed run is recorded in catalyst.maintenance_runs, one row per job;
+ *   - it keeps out of trading's way (maintenance.h): no lock wait longer than
+ *     catalyst.maintenance_lock_timeout, the strong locks of DDL taken only when they are free
+ *     (never queued for, so that no trader queues behind a request of ours), and each part of
+ *     the run in its own subtransaction: a part that cannot get its locks in time, or fails, is
+ *     rolled back alone, named in the summary, and tried again by the next run.
  *
- * A run that fails rolls back with everything it did, its record included: the error is in the
- * server log and, for a pg_cron job, in cron.job_run_details.
+ * A run that fails as a whole (a cancel, an error outside every part) rolls back with everything
+ * it did, its record included: the error is in the server log and, for a pg_cron job, in
+ * cron.job_run_details.
  */
 #include "catalyst.h"
+#include "maintenance.h"
 
+#include "access/xact.h"
 #include "access/xlog.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "pgstat.h"
+#include "storage/latch.h"
+#include "storage/lmgr.h"
+#include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
+#include "utils/guc.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
 #include "utils/timestamp.h"
 
+/* how often catalyst_maintenance_lock_when_free() tries again, in ms */
+#define LOCK_RETRY_INTERVAL_MS 10
+
+int			catalyst_maintenance_lock_timeout = 1000;
+
 static SPIPlanPtr record_run_plan = NULL;
+
+void
+catalyst_maintenance_define_settings(void)
+{
+	DefineCustomIntVariable("catalyst.maintenance_lock_timeout",
+							"The longest a maintenance run waits for one lock before it leaves that part for the next run.",
+							"create_monthly_partitions() and cleanup_old_data() never wait longer for a lock; "
+							"the exclusive locks of DETACH and ATTACH are only taken when free.",
+							&catalyst_maintenance_lock_timeout, 1000, 1, 600000,
+							PGC_SUSET, GUC_UNIT_MS, NULL, NULL, NULL);
+}
+
+int
+catalyst_maintenance_limit_lock_waits(void)
+{
+	int			nest_level = NewGUCNestLevel();
+	int			timeout = catalyst_maintenance_lock_timeout;
+	char		value[32];
+
+	/* a shorter lock_timeout of the session or the job stays in force */
+	if (LockTimeout > 0 && LockTimeout < timeout)
+		timeout = LockTimeout;
+	snprintf(value, sizeof(value), "%d", timeout);
+	(void) set_config_option("lock_timeout", value, PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	return nest_level;
+}
+
+void
+catalyst_maintenance_end_lock_limit(int nest_level)
+{
+	AtEOXact_GUC(true, nest_level);
+}
+
+bool
+catalyst_maintenance_lock_when_free(int n, const Oid *relids, const LOCKMODE *modes)
+{
+	TimestampTz deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+													   catalyst_maintenance_lock_timeout);
+
+	for (;;)
+	{
+		int			got = 0;
+
+		while (got < n && ConditionalLockRelationOid(relids[got], modes[got]))
+			got++;
+		if (got == n)
+			return true;
+		/* all or nothing: a half-taken set would make others wait for the rest of our tries */
+		while (got-- > 0)
+			UnlockRelationOid(relids[got], modes[got]);
+		if (GetCurrentTimestamp() >= deadline)
+			return false;
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 LOCK_RETRY_INTERVAL_MS, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+char *
+catalyst_maintenance_try(CatalystMaintenanceStep step, void *arg, bool *lock_timeout)
+{
+	MemoryContext caller_context = CurrentMemoryContext;
+	ResourceOwner caller_owner = CurrentResourceOwner;
+	char	   *volatile error = NULL;
+
+	*lock_timeout = false;
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(caller_context);
+	PG_TRY();
+	{
+		step(arg);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(caller_context);
+		CurrentResourceOwner = caller_owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+		StringInfoData buf;
+
+		MemoryContextSwitchTo(caller_context);
+		edata = CopyErrorData();
+		/* a cancel (or statement_timeout) ends the run as a whole */
+		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
+			PG_RE_THROW();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(caller_context);
+		CurrentResourceOwner = caller_owner;
+
+		*lock_timeout = edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE;
+		initStringInfo(&buf);
+		appendStringInfoString(&buf, "{\"sqlstate\": ");
+		escape_json(&buf, unpack_sql_state(edata->sqlerrcode));
+		appendStringInfoString(&buf, ", \"message\": ");
+		escape_json(&buf, edata->message ? edata->message : "");
+		appendStringInfoChar(&buf, '}');
+		error = buf.data;
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+	return error;
+}
 
 bool
 catalyst_maintenance_begin(const char *job, CatalystMaintenanceRun *run)

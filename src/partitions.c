@@ -11,9 +11,12 @@
  * run recorded in maintenance_runs.  A run that finds another in progress returns NULL.
  */
 #include "catalyst.h"
+#include "maintenance.h"
+#include "partition_bounds.h"
 
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
+#include "catalog/partition.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
@@ -21,6 +24,7 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
@@ -73,85 +77,145 @@ copy_privileges(Oid parent, const char *partition_qualified)
 	}
 }
 
-static bool
-create_month_partition(const CatalystPartitionedTable *pt, Oid parent, int year, int month,
-					   char *relname, uint64 *rows_moved)
+/* A range without partition, and what making its partition did. */
+typedef struct NewPartition
 {
-	char		from[32];
-	char		to[32];
-	const char *qparent = quote_qualified_identifier(CATALYST_SCHEMA, pt->table);
+	const CatalystPartitionedTable *pt;
+	Oid			parent;
+	TimestampTz from;
+	TimestampTz to;
+	char		relname[NAMEDATALEN];	/* empty when it turned out to be covered already */
+	uint64		rows_moved;
+} NewPartition;
+
+/* "YYYY-MM-DD HH:MM:SS.FFFFFF+00": a bound written in UTC, whatever the session's TimeZone */
+static char *
+utc_text(TimestampTz ts)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+
+	if (timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
+		elog(ERROR, "timestamp out of range");
+	return psprintf("%04d-%02d-%02d %02d:%02d:%02d.%06d+00", tm.tm_year, tm.tm_mon,
+					tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int) fsec);
+}
+
+/*
+ * The name of a new partition: <table>_YYYY_MM for a whole month, <table>_YYYY_MM_DD for the
+ * part of a month from day DD that a DBA's partitions leave uncovered; with _2, _3 ... when a
+ * relation of the schema has the name already.
+ */
+static void
+choose_name(NewPartition *np, bool whole_month)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+	char		base[NAMEDATALEN];
+	Oid			nsp = get_rel_namespace(np->parent);
+
+	if (timestamp2tm(np->from, NULL, &tm, &fsec, NULL, NULL) != 0)
+		elog(ERROR, "timestamp out of range");
+	if (whole_month)
+		snprintf(base, sizeof(base), "%s_%04d_%02d", np->pt->table, tm.tm_year, tm.tm_mon);
+	else
+		snprintf(base, sizeof(base), "%s_%04d_%02d_%02d", np->pt->table, tm.tm_year, tm.tm_mon, tm.tm_mday);
+	strlcpy(np->relname, base, NAMEDATALEN);
+	for (int i = 2; OidIsValid(get_relname_relid(np->relname, nsp)); i++)
+		snprintf(np->relname, NAMEDATALEN, "%s_%d", base, i);
+}
+
+/* Whether a partition of `parent` covers any part of [from, to). */
+static bool
+overlaps_partition(Oid parent, TimestampTz from, TimestampTz to)
+{
+	ListCell   *lc;
+
+	foreach(lc, catalyst_partition_ranges(parent))
+	{
+		CatalystPartitionRange *range = lfirst(lc);
+
+		if (range->lower < to && range->upper > from)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Make the partition of np->from .. np->to, as the table's owner, in a subtransaction of its own
+ * (catalyst_maintenance_try).
+ *
+ * Trading is not stopped: the partition is made as a plain table and attached (ATTACH PARTITION
+ * needs only SHARE UPDATE EXCLUSIVE on the partitioned table, which no INSERT, UPDATE, DELETE
+ * or SELECT conflicts with; CREATE TABLE ... PARTITION OF would take ACCESS EXCLUSIVE).  The
+ * DEFAULT partition is locked first, ACCESS EXCLUSIVE, when it is free: from then on no row can
+ * enter it, so the rows of the range it holds are all moved into the new partition before the
+ * ATTACH checks that it holds none (a row arriving in between made the whole run fail).  Only
+ * writes of rows that have no partition, and reads of the DEFAULT partition, wait for the end
+ * of the run.
+ */
+static void
+make_partition(void *arg)
+{
+	NewPartition *np = arg;
+	const char *qparent = quote_qualified_identifier(CATALYST_SCHEMA, np->pt->table);
+	const char *qkey = quote_identifier(np->pt->key);
+	Oid			default_part = get_default_partition_oid(np->parent);
+	Oid			relids[2] = {np->parent, default_part};
+	LOCKMODE	modes[2] = {ShareUpdateExclusiveLock, AccessExclusiveLock};
 	const char *qpart;
-	const char *qdefault;
-	const char *qkey = quote_identifier(pt->key);
-	char		default_name[NAMEDATALEN];
-	Oid			argtypes[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
-	Datum		bounds[2];
 	StringInfoData sql;
-	bool		default_has_rows;
 
-	snprintf(relname, NAMEDATALEN, "%s_%04d_%02d", pt->table, year, month);
-	if (OidIsValid(get_relname_relid(relname, get_rel_namespace(parent))))
-		return false;
+	if (!catalyst_maintenance_lock_when_free(OidIsValid(default_part) ? 2 : 1, relids, modes))
+		ereport(ERROR,
+				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+				 errmsg("%s or its DEFAULT partition was in use for all of catalyst.maintenance_lock_timeout (%d ms)",
+						np->pt->table, catalyst_maintenance_lock_timeout),
+				 errdetail("ATTACH PARTITION needs the DEFAULT partition to itself for a moment."),
+				 errhint("The next run of create_monthly_partitions() tries again.")));
+	/* locked: someone may have made a partition of the range meanwhile */
+	if (overlaps_partition(np->parent, np->from, np->to))
+	{
+		np->relname[0] = '\0';
+		return;
+	}
 
-	snprintf(from, sizeof(from), "%04d-%02d-01 00:00:00+00", year, month);
-	snprintf(to, sizeof(to), "%04d-%02d-01 00:00:00+00",
-			 month == 12 ? year + 1 : year, month == 12 ? 1 : month + 1);
-	bounds[0] = DirectFunctionCall3(timestamptz_in, CStringGetDatum(from),
-									ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
-	bounds[1] = DirectFunctionCall3(timestamptz_in, CStringGetDatum(to),
-									ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
-
-	qpart = quote_qualified_identifier(CATALYST_SCHEMA, relname);
-	snprintf(default_name, sizeof(default_name), "%s_default", pt->table);
-	qdefault = quote_qualified_identifier(CATALYST_SCHEMA, default_name);
-
+	qpart = quote_qualified_identifier(CATALYST_SCHEMA, np->relname);
 	initStringInfo(&sql);
 	appendStringInfo(&sql,
-					 "SELECT 1 FROM %s WHERE %s OPERATOR(pg_catalog.>=) $1 AND %s OPERATOR(pg_catalog.<) $2 LIMIT 1",
-					 qdefault, qkey, qkey);
-	default_has_rows = catalyst_spi_exec_args(sql.data, 2, argtypes, bounds, NULL,
-											  SPI_OK_SELECT, 1) > 0;
+					 "CREATE TABLE %s (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS "
+					 "INCLUDING GENERATED INCLUDING STORAGE)", qpart, qparent);
+	catalyst_spi_exec(sql.data, SPI_OK_UTILITY, 0);
 
-	resetStringInfo(&sql);
-	if (!default_has_rows)
+	if (OidIsValid(default_part))
 	{
-		appendStringInfo(&sql, "CREATE TABLE %s PARTITION OF %s FOR VALUES FROM (%s) TO (%s)",
-						 qpart, qparent, quote_literal_cstr(from), quote_literal_cstr(to));
-		catalyst_spi_exec(sql.data, SPI_OK_UTILITY, 0);
-	}
-	else
-	{
-		/*
-		 * PARTITION OF would fail: the DEFAULT partition holds rows of this month.  Build the
-		 * partition as a plain table, move the rows into it and attach it; ATTACH then finds the
-		 * DEFAULT partition clean and creates the parent's indexes on the new partition.
-		 */
-		char	   *cols = catalyst_column_list(parent);
+		char	   *cols = catalyst_column_list(np->parent);
+		Oid			argtypes[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
+		Datum		bounds[2] = {TimestampTzGetDatum(np->from), TimestampTzGetDatum(np->to)};
 
-		appendStringInfo(&sql,
-						 "CREATE TABLE %s (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS "
-						 "INCLUDING GENERATED INCLUDING STORAGE)", qpart, qparent);
-		catalyst_spi_exec(sql.data, SPI_OK_UTILITY, 0);
-
+		/* the rows already parked in DEFAULT for this range: ATTACH would refuse them there */
 		resetStringInfo(&sql);
 		appendStringInfo(&sql,
 						 "WITH moved AS (DELETE FROM %s WHERE %s OPERATOR(pg_catalog.>=) $1 "
 						 "AND %s OPERATOR(pg_catalog.<) $2 RETURNING %s) "
 						 "INSERT INTO %s (%s) SELECT %s FROM moved",
-						 qdefault, qkey, qkey, cols, qpart, cols, cols);
+						 quote_qualified_identifier(get_namespace_name(get_rel_namespace(default_part)),
+													get_rel_name(default_part)),
+						 qkey, qkey, cols, qpart, cols, cols);
 		/* audit_log's append-only trigger lets this move out of the DEFAULT partition through */
-		*rows_moved += catalyst_spi_exec_maintenance(sql.data, 2, argtypes, bounds, NULL,
-													 SPI_OK_INSERT, 0);
-
-		resetStringInfo(&sql);
-		appendStringInfo(&sql, "ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%s) TO (%s)",
-						 qparent, qpart, quote_literal_cstr(from), quote_literal_cstr(to));
-		catalyst_spi_exec(sql.data, SPI_OK_UTILITY, 0);
+		np->rows_moved = catalyst_spi_exec_maintenance(sql.data, 2, argtypes, bounds, NULL,
+													   SPI_OK_INSERT, 0);
 	}
 
-	copy_privileges(parent, qpart);
-	if (pt->protect)
-		pt->protect(qpart);
+	resetStringInfo(&sql);
+	appendStringInfo(&sql, "ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%s) TO (%s)",
+					 qparent, qpart, quote_literal_cstr(utc_text(np->from)),
+					 quote_literal_cstr(utc_text(np->to)));
+	catalyst_spi_exec(sql.data, SPI_OK_UTILITY, 0);
+
+	copy_privileges(np->parent, qpart);
+	if (np->pt->protect)
+		np->pt->protect(qpart);
 
 	/*
 	 * A partition made while CREATE EXTENSION runs would become a member of the extension; like
@@ -163,30 +227,112 @@ create_month_partition(const CatalystPartitionedTable *pt, Oid parent, int year,
 		appendStringInfo(&sql, "ALTER EXTENSION catalyst DROP TABLE %s", qpart);
 		catalyst_spi_exec(sql.data, SPI_OK_UTILITY, 0);
 	}
-
 	pfree(sql.data);
-	return true;
+}
+
+/* What one run did: the partitions made, and the ranges left for the next run. */
+typedef struct PartitionRun
+{
+	MemoryContext context;		/* the caller's, which outlives SPI's */
+	List	   *created;
+	uint64		rows_moved;
+	StringInfoData deferred;	/* JSON objects, comma-separated */
+} PartitionRun;
+
+/*
+ * Make partitions for the parts of [from, to) (one UTC month) that no partition covers: the whole
+ * month, or what a DBA's partitions of other ranges and names leave of it.
+ */
+static void
+cover_month(const CatalystPartitionedTable *pt, Oid parent, TimestampTz from, TimestampTz to,
+			PartitionRun *run)
+{
+	TimestampTz next = from;
+	ListCell   *lc;
+	List	   *gaps = NIL;
+
+	foreach(lc, catalyst_partition_ranges(parent))
+	{
+		CatalystPartitionRange *range = lfirst(lc);
+
+		if (range->upper <= next || range->lower >= to)
+			continue;
+		if (range->lower > next)
+		{
+			TimestampTz *gap = palloc(2 * sizeof(TimestampTz));
+
+			gap[0] = next;
+			gap[1] = range->lower;
+			gaps = lappend(gaps, gap);
+		}
+		next = Max(next, range->upper);
+	}
+	if (next < to)
+	{
+		TimestampTz *gap = palloc(2 * sizeof(TimestampTz));
+
+		gap[0] = next;
+		gap[1] = to;
+		gaps = lappend(gaps, gap);
+	}
+
+	foreach(lc, gaps)
+	{
+		TimestampTz *gap = lfirst(lc);
+		NewPartition np;
+		char	   *error;
+		bool		lock_timeout;
+
+		memset(&np, 0, sizeof(np));
+		np.pt = pt;
+		np.parent = parent;
+		np.from = gap[0];
+		np.to = gap[1];
+		choose_name(&np, np.from == from && np.to == to);
+		error = catalyst_maintenance_try(make_partition, &np, &lock_timeout);
+		if (error == NULL && np.relname[0] != '\0')
+		{
+			MemoryContext spi_context = MemoryContextSwitchTo(run->context);
+
+			run->created = lappend(run->created, pstrdup(np.relname));
+			MemoryContextSwitchTo(spi_context);
+			run->rows_moved += np.rows_moved;
+		}
+		else if (error != NULL)
+		{
+			if (run->deferred.len > 0)
+				appendStringInfoString(&run->deferred, ", ");
+			appendStringInfoString(&run->deferred, "{\"partition\": ");
+			escape_json(&run->deferred, np.relname);
+			appendStringInfoString(&run->deferred, ", \"from\": ");
+			escape_json(&run->deferred, utc_text(np.from));
+			appendStringInfoString(&run->deferred, ", \"to\": ");
+			escape_json(&run->deferred, utc_text(np.to));
+			appendStringInfo(&run->deferred, ", %s", error + 1);
+		}
+	}
 }
 
 /*
  * Create the missing partitions of the current UTC month and the `premake` months after it, for
  * every partitioned table.  Runs as the owner of each table, so a partition is owned like its
- * parent whoever calls this.  Returns the names of the partitions it created.
+ * parent whoever calls this.  A month is missing when no partition covers it, whatever the
+ * partitions' names (a DBA may have made a quarter, or a year, under a name of their own).
  */
-static List *
-create_monthly_partitions(int premake, uint64 *rows_moved)
+static void
+create_monthly_partitions(int premake, PartitionRun *run)
 {
 	struct pg_tm tm;
 	fsec_t		fsec;
-	List	   *created = NIL;
-	MemoryContext caller_context = CurrentMemoryContext;	/* outlives SPI's */
 	CatalystSavedUser saved;
+	int			nest_level;
 
 	if (timestamp2tm(GetCurrentTransactionStartTimestamp(), NULL, &tm, &fsec, NULL, NULL) != 0)
 		elog(ERROR, "current timestamp out of range");
 
 	catalyst_bind_user_data();
 
+	nest_level = catalyst_maintenance_limit_lock_waits();
 	catalyst_spi_connect();
 	for (int t = 0; t < CATALYST_N_PARTITIONED_TABLES; t++)
 	{
@@ -198,25 +344,27 @@ create_monthly_partitions(int premake, uint64 *rows_moved)
 		catalyst_become_owner(parent, &saved);
 		for (int i = 0; i <= premake; i++)
 		{
-			char		relname[NAMEDATALEN];
+			char		from[32];
+			char		to[32];
 
-			if (create_month_partition(pt, parent, year, month, relname, rows_moved))
-			{
-				MemoryContext spi_context = MemoryContextSwitchTo(caller_context);
-
-				created = lappend(created, pstrdup(relname));
-				MemoryContextSwitchTo(spi_context);
-			}
+			snprintf(from, sizeof(from), "%04d-%02d-01 00:00:00+00", year, month);
 			if (++month > 12)
 			{
 				month = 1;
 				year++;
 			}
+			snprintf(to, sizeof(to), "%04d-%02d-01 00:00:00+00", year, month);
+			cover_month(pt, parent,
+						DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in, CStringGetDatum(from),
+																ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1))),
+						DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in, CStringGetDatum(to),
+																ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1))),
+						run);
 		}
 		catalyst_restore_user(&saved);
 	}
 	catalyst_spi_finish();
-	return created;
+	catalyst_maintenance_end_lock_limit(nest_level);
 }
 
 /* SQL-callable functions */
@@ -231,8 +379,7 @@ catalyst_create_monthly_partitions_sql(PG_FUNCTION_ARGS)
 {
 	int			premake = PG_ARGISNULL(0) ? catalyst_premake_months : PG_GETARG_INT32(0);
 	CatalystMaintenanceRun run;
-	List	   *created;
-	uint64		rows_moved = 0;
+	PartitionRun result;
 	StringInfoData summary;
 
 	if (premake < 0 || premake > MAX_PREMAKE_MONTHS)
@@ -246,13 +393,21 @@ catalyst_create_monthly_partitions_sql(PG_FUNCTION_ARGS)
 	if (!catalyst_maintenance_begin("create_monthly_partitions", &run))
 		PG_RETURN_NULL();
 
-	created = create_monthly_partitions(premake, &rows_moved);
+	memset(&result, 0, sizeof(result));
+	result.context = CurrentMemoryContext;
+	initStringInfo(&result.deferred);
+	create_monthly_partitions(premake, &result);
 
 	initStringInfo(&summary);
-	appendStringInfo(&summary, "{\"outcome\": \"done\", \"premake\": %d, \"created\": ", premake);
-	catalyst_append_json_names(&summary, created);
-	appendStringInfo(&summary, ", \"rows_moved_from_default\": " UINT64_FORMAT "}", rows_moved);
+	appendStringInfo(&summary, "{\"outcome\": \"%s\", \"premake\": %d, \"created\": ",
+					 result.deferred.len > 0 ? "partial" : "done", premake);
+	catalyst_append_json_names(&summary, result.created);
+	appendStringInfo(&summary, ", \"rows_moved_from_default\": " UINT64_FORMAT, result.rows_moved);
+	if (result.deferred.len > 0)
+		appendStringInfo(&summary, ", \"deferred\": [%s], \"retry\": \"the next run tries the deferred ranges again\"",
+						 result.deferred.data);
+	appendStringInfoChar(&summary, '}');
 	catalyst_maintenance_record(&run, catalyst_jsonb_from_text(summary.data));
 
-	PG_RETURN_INT32(list_length(created));
+	PG_RETURN_INT32(list_length(result.created));
 }

@@ -24,6 +24,7 @@
 #include "catalyst.h"
 
 #include "access/htup_details.h"
+#include "common/int.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "fmgr.h"
@@ -96,12 +97,70 @@ is_closed(HeapTuple position, TupleDesc desc)
 	return !isnull && text_equals(status, "closed");
 }
 
-/* A numeric value rounded and checked to the declared precision and scale of a column. */
+/*
+ * A derived numeric value rounded to the declared precision and scale of its column; one that
+ * does not fit is a clear error naming the column and the inputs, not numeric()'s bare overflow.
+ * (With the table's CHECK constraints on the prices and quantity, realized_pnl and pnl_percent
+ * always fit; this guards a column narrowed by hand.)
+ */
 static Datum
-fit_numeric_column(TupleDesc desc, int attnum, Datum value)
+fit_numeric_column(TupleDesc desc, int attnum, Datum value, int32 position_id)
 {
-	return DirectFunctionCall2(numeric, value,
-							   Int32GetDatum(TupleDescAttr(desc, attnum - 1)->atttypmod));
+	int32		typmod = TupleDescAttr(desc, attnum - 1)->atttypmod;
+
+	if (typmod >= (int32) VARHDRSZ)
+	{
+		int			precision = ((typmod - VARHDRSZ) >> 16) & 0xffff;
+		int			scale = (int16) ((typmod - VARHDRSZ) & 0xffff);
+		Datum		rounded = DirectFunctionCall2(numeric_round, value, Int32GetDatum(scale));
+		Datum		limit = DirectFunctionCall3(numeric_in, CStringGetDatum(psprintf("1e%d", precision - scale)),
+												ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+
+		if (DatumGetBool(DirectFunctionCall2(numeric_ge,
+											 DirectFunctionCall1(numeric_abs, rounded), limit)))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("position %d cannot be closed: its %s does not fit the column",
+							position_id, NameStr(TupleDescAttr(desc, attnum - 1)->attname)),
+					 errdetail("%s would be %s, and the column holds values below 10^%d.",
+							   NameStr(TupleDescAttr(desc, attnum - 1)->attname),
+							   DatumGetCString(DirectFunctionCall1(numeric_out, rounded)),
+							   precision - scale),
+					 errhint("Check exit_price, entry_price and quantity of the position.")));
+	}
+	return DirectFunctionCall2(numeric, value, Int32GetDatum(typmod));
+}
+
+/*
+ * The last instant a position may close at: its trading day must have a next day that a
+ * timestamp can represent (the metrics roll-up bounds the day by the next day's start), in any
+ * time zone catalyst.trading_timezone may name.  294276-12-30 00:00:00+00.
+ */
+#define LAST_CLOSE_INSTANT (END_TIMESTAMP - 2 * USECS_PER_DAY)
+
+/* hold_duration = closed_at - opened_at, or a clear error when it cannot be represented */
+static Datum
+hold_duration(int32 position_id, TimestampTz opened_at, TimestampTz closed_at)
+{
+	int64		hold;
+
+	if (closed_at >= LAST_CLOSE_INSTANT)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("position %d cannot be closed at %s", position_id,
+						timestamptz_to_str(closed_at)),
+				 errdetail("A close is filed under its trading day, and the days from "
+						   "294276-12-30 (UTC) on have no representable next day."),
+				 errhint("closed_at must be the time the position closed.")));
+	if (TIMESTAMP_NOT_FINITE(opened_at) || pg_sub_s64_overflow(closed_at, opened_at, &hold))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("position %d cannot be closed: its hold_duration is out of range", position_id),
+				 errdetail("opened_at is %s and closed_at is %s; the time between them cannot be represented.",
+						   pstrdup(timestamptz_to_str(opened_at)), pstrdup(timestamptz_to_str(closed_at))),
+				 errhint("opened_at must be the time the position opened.")));
+	return DirectFunctionCall2(timestamp_mi, TimestampTzGetDatum(closed_at),
+							   TimestampTzGetDatum(opened_at));
 }
 
 static void
@@ -156,12 +215,14 @@ derive_closed(HeapTuple position, TupleDesc desc)
 	qty = DatumGetInt32(value_of(position, desc, P_QUANTITY, &isnull));
 
 	/*
-	 * A price or quantity that is not positive breaks the table's CHECK constraints, which run
-	 * after this trigger: leave the row as it is so that the constraint, named, rejects it, rather
-	 * than dividing by zero here.
+	 * A price or quantity out of range breaks the table's CHECK constraints, which run after this
+	 * trigger: leave the row as it is so that the constraint, named, rejects it, rather than
+	 * dividing by zero or overflowing here (a negative exit_price at an entry of 0.01 would make
+	 * pnl_percent overflow).
 	 */
 	if (qty <= 0 ||
-		DatumGetBool(DirectFunctionCall2(numeric_le, entry_price, NumericGetDatum(int64_to_numeric(0)))))
+		DatumGetBool(DirectFunctionCall2(numeric_le, entry_price, NumericGetDatum(int64_to_numeric(0)))) ||
+		DatumGetBool(DirectFunctionCall2(numeric_lt, exit_price, NumericGetDatum(int64_to_numeric(0)))))
 		return position;
 	quantity = DirectFunctionCall1(int4_numeric, Int32GetDatum(qty));
 
@@ -171,14 +232,16 @@ derive_closed(HeapTuple position, TupleDesc desc)
 		move = DirectFunctionCall2(numeric_sub, exit_price, entry_price);
 
 	values[0] = fit_numeric_column(desc, cols[0],
-								   DirectFunctionCall2(numeric_mul, move, quantity));
+								   DirectFunctionCall2(numeric_mul, move, quantity), position_id);
 	values[1] = fit_numeric_column(desc, cols[1],
 								   DirectFunctionCall2(numeric_div,
 													   DirectFunctionCall2(numeric_mul, values[0],
 																		   NumericGetDatum(int64_to_numeric(100))),
-													   DirectFunctionCall2(numeric_mul, entry_price, quantity)));
-	values[2] = DirectFunctionCall2(timestamp_mi, closed_at,
-									value_of(position, desc, P_OPENED_AT, &isnull));
+													   DirectFunctionCall2(numeric_mul, entry_price, quantity)),
+								   position_id);
+	values[2] = hold_duration(position_id,
+							  DatumGetTimestampTz(value_of(position, desc, P_OPENED_AT, &isnull)),
+							  DatumGetTimestampTz(closed_at));
 
 	return heap_modify_tuple_by_cols(position, desc, 3, cols, values, nulls);
 }

@@ -9,7 +9,7 @@
  *     is detached and dropped, or only detached when catalyst.retention_keep_detached is on.
  *     The cost does not depend on how many rows the month holds, and dropping the files gives
  *     the space back to the operating system.  Partitions are recognised by their bounds, not
- *     their names.
+ *     their names (partition_bounds.c).
  *   - rows of the DEFAULT partition are retired by the same rule, a whole UTC month at a time:
  *     those before the first instant of the cut-off's UTC month are deleted.  DEFAULT only holds
  *     rows written before their month had a partition, so this DELETE is small.
@@ -20,37 +20,40 @@
  *   - pg_cron's history of catalyst's own jobs (cron.job_run_details) older than the audit
  *     retention is deleted, when pg_cron is installed in this database.
  *
+ * Trading first: the parts run in an order that keeps the strong locks for last.  The archive,
+ * the history and the DEFAULT rows take only row-level locks and skip or time out on rows others
+ * hold; the DETACH of old months, which needs ACCESS EXCLUSIVE on the partitioned table, comes
+ * at the very end, is only attempted when those locks are free (maintenance.h: never queued
+ * for, so no audited write ever waits behind it), and is then held only for the rest of the run,
+ * a few catalog changes.  A trader holding a row retention wants therefore neither waits for it
+ * nor deadlocks with it: the row is archived by a later run.  Each part runs in its own
+ * subtransaction; what could not be done is named in the summary ("deferred", "errors") and the
+ * next run tries it again.
+ *
  * The tables' changes are made as their owner (run_as_owner.c); pg_cron's history as the caller,
  * whose row-level security there shows only the caller's own jobs' runs.  It is a maintenance
  * job (maintenance.c): nothing on a hot standby, one run at a time, recorded in
  * maintenance_runs.
  */
 #include "catalyst.h"
+#include "maintenance.h"
+#include "partition_bounds.h"
 
-#include "access/htup_details.h"
 #include "catalog/namespace.h"
 #include "catalog/partition.h"
-#include "catalog/pg_class.h"
-#include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "fmgr.h"
 #include "miscadmin.h"
-#include "nodes/parsenodes.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
-#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
-/* A partition due for retirement. */
-typedef struct RetiredPartition
-{
-	Oid			relid;
-	TimestampTz upper;			/* its upper bound: the partitions leave oldest first */
-} RetiredPartition;
+/* failures of single archive rows listed in the summary (the rest are counted) */
+#define MAX_LISTED_FAILURES 10
 
 /* now() minus `days` days of 24 hours */
 static TimestampTz
@@ -76,49 +79,6 @@ utc_month_start(TimestampTz ts)
 	return result;
 }
 
-/*
- * The upper bound of a range partition on a timestamptz column, from its catalog entry; false
- * when it has none to compare (MAXVALUE).
- */
-static bool
-partition_upper_bound(Oid relid, TimestampTz *upper)
-{
-	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	Datum		bound;
-	bool		isnull;
-	PartitionBoundSpec *spec;
-	PartitionRangeDatum *datum;
-	Const	   *value;
-
-	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "cache lookup failed for relation %u", relid);
-	bound = SysCacheGetAttr(RELOID, tuple, Anum_pg_class_relpartbound, &isnull);
-	if (isnull)
-		elog(ERROR, "relation %u is not a partition", relid);
-	spec = castNode(PartitionBoundSpec, stringToNode(TextDatumGetCString(bound)));
-	ReleaseSysCache(tuple);
-
-	if (spec->strategy != PARTITION_STRATEGY_RANGE || list_length(spec->upperdatums) != 1)
-		elog(ERROR, "partition %u is not a range partition on one column", relid);
-	datum = linitial_node(PartitionRangeDatum, spec->upperdatums);
-	if (datum->kind != PARTITION_RANGE_DATUM_VALUE)
-		return false;
-	value = castNode(Const, datum->value);
-	if (value->consttype != TIMESTAMPTZOID)
-		elog(ERROR, "partition %u is not bounded by timestamptz values", relid);
-	*upper = DatumGetTimestampTz(value->constvalue);
-	return true;
-}
-
-static int
-compare_upper(const ListCell *a, const ListCell *b)
-{
-	const RetiredPartition *pa = lfirst(a);
-	const RetiredPartition *pb = lfirst(b);
-
-	return (pa->upper > pb->upper) - (pa->upper < pb->upper);
-}
-
 static void
 append_json_timestamptz(StringInfo buf, TimestampTz ts)
 {
@@ -128,119 +88,367 @@ append_json_timestamptz(StringInfo buf, TimestampTz ts)
 	escape_json(buf, iso);
 }
 
-/*
- * Retire the months of one partitioned table older than its retention; appends
- * "table": {"cutoff": ..., "dropped": [...], "detached": [...], "default_rows_deleted": n}.
- */
-static void
-retire_old_months(const CatalystPartitionedTable *pt, TimestampTz now, StringInfo summary)
+static const char *
+qualified_relname(Oid relid)
 {
-	Oid			parent = catalyst_relid(pt->table);
-	Oid			default_part = get_default_partition_oid(parent);
-	TimestampTz cutoff = days_before(now, *pt->retention_days);
-	List	   *retired = NIL;
-	List	   *names = NIL;
-	ListCell   *lc;
-	uint64		default_deleted = 0;
-	CatalystSavedUser saved;
+	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+									  get_rel_name(relid));
+}
+
+/* {"part": ..., "sqlstate": ..., "message": ...}: `error` is catalyst_maintenance_try()'s JSON */
+static void
+append_part_error(StringInfo errors, const char *part, const char *error)
+{
+	if (errors->len > 0)
+		appendStringInfoString(errors, ", ");
+	appendStringInfoString(errors, "{\"part\": ");
+	escape_json(errors, part);
+	appendStringInfo(errors, ", %s", error + 1);
+}
+
+/* What one run does to one partitioned table, and what it could not do. */
+typedef struct RetireTable
+{
+	const CatalystPartitionedTable *pt;
+	Oid			parent;
+	Oid			default_part;
+	TimestampTz cutoff;
+	List	   *due;			/* CatalystPartitionRange of the months past retention */
+	List	   *retired;		/* names of those detached (and dropped) */
+	List	   *deferred;		/* names of those left for the next run: their locks were busy */
+	uint64		default_deleted;
+	StringInfoData errors;		/* JSON objects, comma-separated */
+	/* the partition being retired, for retire_one_partition() */
+	Oid			current;
+	bool		has_failures;
+} RetireTable;
+
+/* DETACH one partition and DROP it (or release it when catalyst.retention_keep_detached is on) */
+static void
+retire_one_partition(void *arg)
+{
+	RetireTable *rt = arg;
+	const char *qpart = qualified_relname(rt->current);
 	StringInfoData sql;
 
-	foreach(lc, find_inheritance_children(parent, NoLock))
-	{
-		Oid			child = lfirst_oid(lc);
-		TimestampTz upper;
-
-		if (child != default_part && partition_upper_bound(child, &upper) && upper <= cutoff)
-		{
-			RetiredPartition *rp = palloc(sizeof(RetiredPartition));
-
-			rp->relid = child;
-			rp->upper = upper;
-			retired = lappend(retired, rp);
-		}
-	}
-	list_sort(retired, compare_upper);
-
 	initStringInfo(&sql);
-	catalyst_become_owner(parent, &saved);
-	foreach(lc, retired)
+	appendStringInfo(&sql, "ALTER TABLE %s DETACH PARTITION %s",
+					 quote_qualified_identifier(CATALYST_SCHEMA, rt->pt->table), qpart);
+	catalyst_spi_exec(sql.data, SPI_OK_UTILITY, 0);
+	if (!catalyst_retention_keep_detached)
 	{
-		RetiredPartition *rp = lfirst(lc);
-		char	   *relname = get_rel_name(rp->relid);
-		const char *qpart = quote_qualified_identifier(get_namespace_name(get_rel_namespace(rp->relid)),
-													   relname);
-
 		resetStringInfo(&sql);
-		appendStringInfo(&sql, "ALTER TABLE %s DETACH PARTITION %s",
-						 quote_qualified_identifier(CATALYST_SCHEMA, pt->table), qpart);
+		appendStringInfo(&sql, "DROP TABLE %s", qpart);
 		catalyst_spi_exec(sql.data, SPI_OK_UTILITY, 0);
-		if (!catalyst_retention_keep_detached)
-		{
-			resetStringInfo(&sql);
-			appendStringInfo(&sql, "DROP TABLE %s", qpart);
-			catalyst_spi_exec(sql.data, SPI_OK_UTILITY, 0);
-		}
-		else if (pt->release)
-			pt->release(qpart);
-		names = lappend(names, relname);
 	}
-
-	if (OidIsValid(default_part))
-	{
-		Oid			argtypes[1] = {TIMESTAMPTZOID};
-		Datum		values[1] = {TimestampTzGetDatum(utc_month_start(cutoff))};
-
-		resetStringInfo(&sql);
-		appendStringInfo(&sql, "DELETE FROM %s WHERE %s OPERATOR(pg_catalog.<) $1",
-						 quote_qualified_identifier(get_namespace_name(get_rel_namespace(default_part)),
-													get_rel_name(default_part)),
-						 quote_identifier(pt->key));
-		/* audit_log's append-only trigger lets retention's DELETE of the DEFAULT partition through */
-		default_deleted = catalyst_spi_exec_maintenance(sql.data, 1, argtypes, values, NULL,
-														SPI_OK_DELETE, 0);
-	}
-	catalyst_restore_user(&saved);
-
-	escape_json(summary, pt->table);
-	appendStringInfoString(summary, ": {\"cutoff\": ");
-	append_json_timestamptz(summary, cutoff);
-	appendStringInfoString(summary, ", \"dropped\": ");
-	catalyst_append_json_names(summary, catalyst_retention_keep_detached ? NIL : names);
-	appendStringInfoString(summary, ", \"detached\": ");
-	catalyst_append_json_names(summary, catalyst_retention_keep_detached ? names : NIL);
-	appendStringInfo(summary, ", \"default_rows_deleted\": " UINT64_FORMAT "}", default_deleted);
+	else if (rt->pt->release)
+		rt->pt->release(qpart);
 	pfree(sql.data);
 }
 
-/* Move the closed positions older than `cutoff` to positions_archive; returns how many. */
-static uint64
-archive_closed_positions(TimestampTz cutoff)
+/*
+ * Retire the months of one table that are past retention: take ACCESS EXCLUSIVE on the table,
+ * those partitions and the DEFAULT partition (DETACH needs all three) only when all are free,
+ * then detach each month in its own subtransaction.
+ */
+static void
+retire_partitions(void *arg)
 {
-	Oid			positions = catalyst_relid("positions");
-	char	   *cols = catalyst_column_list(positions);
+	RetireTable *rt = arg;
+	int			n = 0;
+	Oid		   *relids = palloc(sizeof(Oid) * (list_length(rt->due) + 2));
+	LOCKMODE   *modes = palloc(sizeof(LOCKMODE) * (list_length(rt->due) + 2));
+	List	   *attached = NIL;
+	ListCell   *lc;
+	CatalystSavedUser saved;
+
+	relids[n++] = rt->parent;
+	foreach(lc, rt->due)
+		relids[n++] = ((CatalystPartitionRange *) lfirst(lc))->relid;
+	if (OidIsValid(rt->default_part))
+		relids[n++] = rt->default_part;
+	for (int i = 0; i < n; i++)
+		modes[i] = AccessExclusiveLock;
+
+	if (!catalyst_maintenance_lock_when_free(n, relids, modes))
+		ereport(ERROR,
+				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+				 errmsg("%s was in use for all of catalyst.maintenance_lock_timeout (%d ms)",
+						rt->pt->table, catalyst_maintenance_lock_timeout),
+				 errdetail("DETACH PARTITION needs the table to itself for a moment."),
+				 errhint("The next run of cleanup_old_data() tries again.")));
+
+	/* locked: the partitions that are still attached (a DBA may have detached one meanwhile) */
+	foreach(lc, catalyst_partition_ranges(rt->parent))
+		attached = lappend_oid(attached, ((CatalystPartitionRange *) lfirst(lc))->relid);
+
+	catalyst_become_owner(rt->parent, &saved);
+	foreach(lc, rt->due)
+	{
+		char	   *relname;
+		char	   *error;
+		bool		lock_timeout;
+
+		rt->current = ((CatalystPartitionRange *) lfirst(lc))->relid;
+		if (!list_member_oid(attached, rt->current))
+			continue;
+		relname = get_rel_name(rt->current);
+		error = catalyst_maintenance_try(retire_one_partition, rt, &lock_timeout);
+		if (error == NULL)
+			rt->retired = lappend(rt->retired, relname);
+		else
+		{
+			append_part_error(&rt->errors, relname, error);
+			rt->has_failures = true;
+		}
+	}
+	catalyst_restore_user(&saved);
+}
+
+/* Delete the DEFAULT partition's rows older than the cut-off's UTC month. */
+static void
+delete_old_default_rows(void *arg)
+{
+	RetireTable *rt = arg;
 	Oid			argtypes[1] = {TIMESTAMPTZOID};
-	Datum		values[1] = {TimestampTzGetDatum(cutoff)};
+	Datum		values[1] = {TimestampTzGetDatum(utc_month_start(rt->cutoff))};
 	StringInfoData sql;
 	CatalystSavedUser saved;
-	uint64		archived;
 
-	/*
-	 * One statement: the rows the DELETE removes are exactly the rows the INSERT writes.  A
-	 * column of positions missing from positions_archive fails the statement, and with it the
-	 * run, instead of losing that column's values.
-	 */
 	initStringInfo(&sql);
-	appendStringInfo(&sql,
-					 "WITH moved AS (DELETE FROM catalyst.positions"
-					 " WHERE status OPERATOR(pg_catalog.=) 'closed' AND closed_at OPERATOR(pg_catalog.<) $1"
-					 " RETURNING %s)"
-					 " INSERT INTO catalyst.positions_archive (%s) SELECT %s FROM moved",
-					 cols, cols, cols);
-	catalyst_become_owner(positions, &saved);
-	archived = catalyst_spi_exec_args(sql.data, 1, argtypes, values, NULL, SPI_OK_INSERT, 0);
+	appendStringInfo(&sql, "DELETE FROM %s WHERE %s OPERATOR(pg_catalog.<) $1",
+					 qualified_relname(rt->default_part), quote_identifier(rt->pt->key));
+	catalyst_become_owner(rt->parent, &saved);
+	/* audit_log's append-only trigger lets retention's DELETE of the DEFAULT partition through */
+	rt->default_deleted = catalyst_spi_exec_maintenance(sql.data, 1, argtypes, values, NULL,
+														SPI_OK_DELETE, 0);
 	catalyst_restore_user(&saved);
 	pfree(sql.data);
-	return archived;
+}
+
+static void
+retire_table_init(RetireTable *rt, const CatalystPartitionedTable *pt, TimestampTz now)
+{
+	ListCell   *lc;
+
+	memset(rt, 0, sizeof(RetireTable));
+	rt->pt = pt;
+	rt->parent = catalyst_relid(pt->table);
+	rt->default_part = get_default_partition_oid(rt->parent);
+	rt->cutoff = days_before(now, *pt->retention_days);
+	initStringInfo(&rt->errors);
+	foreach(lc, catalyst_partition_ranges(rt->parent))
+	{
+		CatalystPartitionRange *range = lfirst(lc);
+
+		if (range->upper <= rt->cutoff)
+			rt->due = lappend(rt->due, range);
+	}
+}
+
+/* The DEFAULT rows of one table: its own part, so that a lock it cannot get defers it alone. */
+static void
+retire_default_rows(RetireTable *rt)
+{
+	char	   *error;
+	bool		lock_timeout;
+
+	if (!OidIsValid(rt->default_part))
+		return;
+	error = catalyst_maintenance_try(delete_old_default_rows, rt, &lock_timeout);
+	if (error != NULL)
+	{
+		append_part_error(&rt->errors, get_rel_name(rt->default_part), error);
+		rt->has_failures = true;
+	}
+}
+
+/* The months past retention of one table: the last part of the run. */
+static void
+retire_months(RetireTable *rt)
+{
+	char	   *error;
+	bool		lock_timeout;
+	ListCell   *lc;
+
+	if (rt->due == NIL)
+		return;
+	error = catalyst_maintenance_try(retire_partitions, rt, &lock_timeout);
+	if (error == NULL)
+		return;
+	/* the whole table's subtransaction was rolled back: nothing of it was retired */
+	list_free(rt->retired);
+	rt->retired = NIL;
+	foreach(lc, rt->due)
+		rt->deferred = lappend(rt->deferred, get_rel_name(((CatalystPartitionRange *) lfirst(lc))->relid));
+	resetStringInfo(&rt->errors);
+	if (!lock_timeout)
+		append_part_error(&rt->errors, rt->pt->table, error);
+	rt->has_failures = true;
+}
+
+/*
+ * "table": {"cutoff": ..., "dropped": [...], "detached": [...], "deferred": [...],
+ * "default_rows_deleted": n, "errors": [...]}
+ */
+static void
+append_table_summary(StringInfo summary, const RetireTable *rt)
+{
+	escape_json(summary, rt->pt->table);
+	appendStringInfoString(summary, ": {\"cutoff\": ");
+	append_json_timestamptz(summary, rt->cutoff);
+	appendStringInfoString(summary, ", \"dropped\": ");
+	catalyst_append_json_names(summary, catalyst_retention_keep_detached ? NIL : rt->retired);
+	appendStringInfoString(summary, ", \"detached\": ");
+	catalyst_append_json_names(summary, catalyst_retention_keep_detached ? rt->retired : NIL);
+	appendStringInfoString(summary, ", \"deferred\": ");
+	catalyst_append_json_names(summary, rt->deferred);
+	appendStringInfo(summary, ", \"default_rows_deleted\": " UINT64_FORMAT ", \"errors\": [%s]}",
+					 rt->default_deleted, rt->errors.data);
+}
+
+/* Archiving the closed positions older than `cutoff`. */
+typedef struct ArchiveRun
+{
+	TimestampTz cutoff;
+	const char *batch_sql;		/* every such position not locked by another session */
+	const char *one_sql;		/* the same for one position_id ($2) */
+	int32		position_id;	/* for one_sql */
+	uint64		archived;
+	uint64		failed;
+	StringInfoData errors;
+} ArchiveRun;
+
+static void
+archive_batch(void *arg)
+{
+	ArchiveRun *ar = arg;
+	Oid			argtypes[1] = {TIMESTAMPTZOID};
+	Datum		values[1] = {TimestampTzGetDatum(ar->cutoff)};
+	CatalystSavedUser saved;
+
+	catalyst_become_owner(catalyst_relid("positions"), &saved);
+	ar->archived += catalyst_spi_exec_args(ar->batch_sql, 1, argtypes, values, NULL, SPI_OK_INSERT, 0);
+	catalyst_restore_user(&saved);
+}
+
+static void
+archive_one(void *arg)
+{
+	ArchiveRun *ar = arg;
+	Oid			argtypes[2] = {TIMESTAMPTZOID, INT4OID};
+	Datum		values[2] = {TimestampTzGetDatum(ar->cutoff), Int32GetDatum(ar->position_id)};
+	CatalystSavedUser saved;
+
+	catalyst_become_owner(catalyst_relid("positions"), &saved);
+	ar->archived += catalyst_spi_exec_args(ar->one_sql, 2, argtypes, values, NULL, SPI_OK_INSERT, 0);
+	catalyst_restore_user(&saved);
+}
+
+/* The positions_id of the closed positions older than the cut-off, in the caller's memory. */
+static int32 *
+archive_candidates(const ArchiveRun *ar, uint64 *n)
+{
+	Oid			argtypes[1] = {TIMESTAMPTZOID};
+	Datum		values[1] = {TimestampTzGetDatum(ar->cutoff)};
+	CatalystSavedUser saved;
+	int32	   *ids;
+	bool		isnull;
+
+	catalyst_become_owner(catalyst_relid("positions"), &saved);
+	*n = catalyst_spi_exec_args("SELECT position_id FROM catalyst.positions"
+								" WHERE status OPERATOR(pg_catalog.=) 'closed'"
+								"   AND closed_at OPERATOR(pg_catalog.<) $1 ORDER BY position_id",
+								1, argtypes, values, NULL, SPI_OK_SELECT, 0);
+	catalyst_restore_user(&saved);
+	ids = SPI_palloc(sizeof(int32) * (*n + 1));
+	for (uint64 i = 0; i < *n; i++)
+		ids[i] = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
+	return ids;
+}
+
+/*
+ * Move the closed positions older than `cutoff` to positions_archive; appends
+ * "positions": {"cutoff": ..., "archived": n, "left_for_next_run": n, "failed": n,
+ * "errors": [...]}; returns false when a position is left for the next run (locked by another
+ * session, or failing).
+ *
+ * One statement moves them all: the rows the DELETE removes are exactly the rows the INSERT
+ * writes.  Positions another session has locked are skipped (SKIP LOCKED), not waited for.  If
+ * the statement fails (a column of positions missing from positions_archive, a position_id
+ * already archived), the positions are moved one by one, each in its own subtransaction, so
+ * that the ones that can move do, and each failure is named.
+ */
+static bool
+archive_closed_positions(TimestampTz cutoff, StringInfo summary)
+{
+	char	   *cols = catalyst_column_list(catalyst_relid("positions"));
+	const char *template =
+		"WITH candidates AS (SELECT c.position_id FROM catalyst.positions c"
+		"     WHERE c.status OPERATOR(pg_catalog.=) 'closed' AND c.closed_at OPERATOR(pg_catalog.<) $1 %s"
+		"     FOR UPDATE SKIP LOCKED),"
+		" moved AS (DELETE FROM catalyst.positions"
+		"     WHERE position_id IN (SELECT candidates.position_id FROM candidates) RETURNING %s)"
+		" INSERT INTO catalyst.positions_archive (%s) SELECT %s FROM moved";
+	ArchiveRun	ar;
+	char	   *error;
+	bool		lock_timeout;
+	uint64		left = 0;
+
+	memset(&ar, 0, sizeof(ar));
+	ar.cutoff = cutoff;
+	ar.batch_sql = psprintf(template, "", cols, cols, cols);
+	ar.one_sql = psprintf(template, "AND c.position_id OPERATOR(pg_catalog.=) $2", cols, cols, cols);
+	initStringInfo(&ar.errors);
+
+	error = catalyst_maintenance_try(archive_batch, &ar, &lock_timeout);
+	if (error != NULL && lock_timeout)
+	{
+		/* positions or the archive is locked by someone: nothing to gain from one by one */
+		append_part_error(&ar.errors, "positions", error);
+	}
+	else if (error != NULL)
+	{
+		uint64		n;
+		int32	   *ids = archive_candidates(&ar, &n);
+
+		for (uint64 i = 0; i < n; i++)
+		{
+			ar.position_id = ids[i];
+			error = catalyst_maintenance_try(archive_one, &ar, &lock_timeout);
+			if (error == NULL)
+				continue;
+			if (++ar.failed <= MAX_LISTED_FAILURES)
+			{
+				if (ar.errors.len > 0)
+					appendStringInfoString(&ar.errors, ", ");
+				appendStringInfo(&ar.errors, "{\"position_id\": %d, %s", ids[i], error + 1);
+			}
+		}
+	}
+
+	/* what is left: positions locked by others, or failing; the next run tries them again */
+	{
+		Oid			argtypes[1] = {TIMESTAMPTZOID};
+		Datum		values[1] = {TimestampTzGetDatum(cutoff)};
+		CatalystSavedUser saved;
+		bool		isnull;
+
+		catalyst_become_owner(catalyst_relid("positions"), &saved);
+		if (catalyst_spi_exec_args("SELECT pg_catalog.count(*) FROM catalyst.positions"
+								   " WHERE status OPERATOR(pg_catalog.=) 'closed'"
+								   "   AND closed_at OPERATOR(pg_catalog.<) $1",
+								   1, argtypes, values, NULL, SPI_OK_SELECT, 0) == 1)
+			left = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		catalyst_restore_user(&saved);
+	}
+
+	appendStringInfoString(summary, "\"positions\": {\"cutoff\": ");
+	append_json_timestamptz(summary, cutoff);
+	appendStringInfo(summary, ", \"archived\": " UINT64_FORMAT ", \"left_for_next_run\": " UINT64_FORMAT
+					 ", \"failed\": " UINT64_FORMAT ", \"errors\": [%s]}",
+					 ar.archived, left, ar.failed, ar.errors.data);
+	return ar.errors.len == 0 && left == 0;
 }
 
 /*
@@ -276,11 +484,28 @@ trim_cron_history(TimestampTz cutoff, uint64 *deleted)
 	return true;
 }
 
+/* pg_cron's history, as its own part */
+typedef struct TrimHistory
+{
+	TimestampTz cutoff;
+	bool		done;
+	uint64		deleted;
+} TrimHistory;
+
+static void
+trim_history_step(void *arg)
+{
+	TrimHistory *th = arg;
+
+	th->done = trim_cron_history(th->cutoff, &th->deleted);
+}
+
 /* SQL-callable functions */
 
 /*
  * cleanup_old_data() RETURNS jsonb: what it retired, or {"outcome": "skipped", ...} when it did
- * nothing (hot standby, or another maintenance run in progress).
+ * nothing (hot standby, or another maintenance run in progress).  "outcome" is "done", or
+ * "partial" when a part was deferred or failed (the summary names it; the next run retries it).
  */
 PG_FUNCTION_INFO_V1(catalyst_cleanup_old_data);
 Datum
@@ -288,39 +513,68 @@ catalyst_cleanup_old_data(PG_FUNCTION_ARGS)
 {
 	CatalystMaintenanceRun run;
 	TimestampTz now = GetCurrentTransactionStartTimestamp();
-	TimestampTz position_cutoff = days_before(now, catalyst_position_archive_days);
-	TimestampTz history_cutoff = days_before(now, catalyst_audit_retention_days);
+	RetireTable tables[CATALYST_N_PARTITIONED_TABLES];
+	TrimHistory history = {days_before(now, catalyst_audit_retention_days), false, 0};
 	StringInfoData summary;
-	uint64		history_deleted = 0;
+	StringInfoData rest;
+	char	   *history_error;
+	bool		lock_timeout;
+	bool		partial;
+	int			nest_level;
 	Jsonb	   *result;
 
 	if (!catalyst_maintenance_begin("cleanup_old_data", &run))
 		PG_RETURN_JSONB_P(catalyst_maintenance_skipped_summary(&run));
 
+	/* in the function's memory: what is allocated while connected to SPI goes with SPI_finish */
 	initStringInfo(&summary);
-	appendStringInfoString(&summary, "{\"outcome\": \"done\", ");
-
+	nest_level = catalyst_maintenance_limit_lock_waits();
 	catalyst_spi_connect();
+
+	/* row-level work first: it holds no lock a trader's statement would queue behind */
+	initStringInfo(&rest);
+	partial = !archive_closed_positions(days_before(now, catalyst_position_archive_days), &rest);
+
+	history_error = catalyst_maintenance_try(trim_history_step, &history, &lock_timeout);
+	appendStringInfoString(&rest, ", \"cron_history\": {\"cutoff\": ");
+	append_json_timestamptz(&rest, history.cutoff);
+	if (history.done)
+		appendStringInfo(&rest, ", \"deleted\": " UINT64_FORMAT "}", history.deleted);
+	else if (history_error != NULL)
+	{
+		appendStringInfo(&rest, ", \"deleted\": null, \"error\": %s}", history_error);
+		partial = true;
+	}
+	else
+		appendStringInfoString(&rest, ", \"deleted\": null}");
+
 	for (int t = 0; t < CATALYST_N_PARTITIONED_TABLES; t++)
 	{
-		retire_old_months(&catalyst_partitioned_tables[t], now, &summary);
-		appendStringInfoString(&summary, ", ");
+		retire_table_init(&tables[t], &catalyst_partitioned_tables[t], now);
+		retire_default_rows(&tables[t]);
+	}
+	/* last: the catalog changes, each table's exclusive lock held from here to the commit */
+	for (int t = 0; t < CATALYST_N_PARTITIONED_TABLES; t++)
+	{
+		retire_months(&tables[t]);
+		partial |= tables[t].has_failures;
 	}
 
-	appendStringInfoString(&summary, "\"positions\": {\"cutoff\": ");
-	append_json_timestamptz(&summary, position_cutoff);
-	appendStringInfo(&summary, ", \"archived\": " UINT64_FORMAT "}, ",
-					 archive_closed_positions(position_cutoff));
+	appendStringInfo(&summary, "{\"outcome\": \"%s\", ", partial ? "partial" : "done");
+	if (partial)
+		appendStringInfoString(&summary, "\"retry\": \"what is deferred or failed is left as it was; the next run tries it again\", ");
+	for (int t = 0; t < CATALYST_N_PARTITIONED_TABLES; t++)
+	{
+		append_table_summary(&summary, &tables[t]);
+		appendStringInfoString(&summary, ", ");
+	}
+	appendStringInfo(&summary, "%s}", rest.data);
 
-	appendStringInfoString(&summary, "\"cron_history\": {\"cutoff\": ");
-	append_json_timestamptz(&summary, history_cutoff);
-	if (trim_cron_history(history_cutoff, &history_deleted))
-		appendStringInfo(&summary, ", \"deleted\": " UINT64_FORMAT "}}", history_deleted);
-	else
-		appendStringInfoString(&summary, ", \"deleted\": null}}");
 	catalyst_spi_finish();
+	catalyst_maintenance_end_lock_limit(nest_level);
 
 	result = catalyst_jsonb_from_text(summary.data);
 	catalyst_maintenance_record(&run, result);
 	PG_RETURN_JSONB_P(result);
 }
+

@@ -1,10 +1,13 @@
 -- audit_log is append-only: UPDATE, DELETE and TRUNCATE are refused for every role, superusers
--- and the owner included, on the table and on each partition, also with
--- session_replication_role = replica; partition maintenance still moves rows out of the DEFAULT
--- partition, and retention still drops whole partitions.
+-- and the owner included, on the table and on each partition; partition maintenance still moves
+-- rows out of the DEFAULT partition, and retention still drops whole partitions.  The row guard
+-- is an ordinary ENABLE trigger (4.2): with session_replication_role = replica, as logical
+-- replication applies the publisher's retention, a superuser's DELETE goes through; no other role
+-- can set it.  TRUNCATE stays refused even then (ENABLE ALWAYS).
 CREATE EXTENSION catalyst;
 
--- the guard triggers, enabled ALWAYS, on the table and every partition
+-- the guard triggers on the table and every partition: the row trigger enabled as usual (O), the
+-- TRUNCATE triggers ALWAYS (A)
 SELECT c.relname, t.tgname, t.tgenabled
 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
 WHERE t.tgfoid = 'catalyst.audit_log_append_only()'::regprocedure
@@ -12,7 +15,8 @@ WHERE t.tgfoid = 'catalyst.audit_log_append_only()'::regprocedure
 ORDER BY 1, 2;
 SELECT count(*) AS partitions, count(*) FILTER (WHERE (
            SELECT count(*) FROM pg_trigger t
-           WHERE t.tgrelid = i.inhrelid AND t.tgenabled = 'A'
+           WHERE t.tgrelid = i.inhrelid
+             AND t.tgenabled = CASE t.tgname WHEN 'audit_log_no_truncate' THEN 'A' ELSE 'O' END
              AND t.tgfoid = 'catalyst.audit_log_append_only()'::regprocedure) = 2) AS guarded
 FROM pg_inherits i WHERE i.inhparent = 'catalyst.audit_log'::regclass;
 
@@ -34,17 +38,16 @@ DELETE FROM catalyst.audit_log_default;
 TRUNCATE catalyst.audit_log_default;
 -- moving an event to another month is an UPDATE too
 UPDATE catalyst.audit_log SET created_at = '2020-02-01' WHERE event_type = 'old';
-SET session_replication_role = replica;
-DELETE FROM catalyst.audit_log;
-TRUNCATE catalyst.audit_log;
-RESET session_replication_role;
--- a role with every privilege but the superuser's: refused the same way
+-- a role with every privilege but the superuser's: refused the same way, and it cannot take the
+-- replication apply worker's setting
 CREATE ROLE regress_sec_append_owner LOGIN;
 GRANT USAGE ON SCHEMA catalyst TO regress_sec_append_owner;
 GRANT ALL ON catalyst.audit_log TO regress_sec_append_owner;
 SET SESSION AUTHORIZATION regress_sec_append_owner;
 DELETE FROM catalyst.audit_log;
 UPDATE catalyst.audit_log SET event_type = 'forged';
+SET session_replication_role = replica;
+DELETE FROM catalyst.audit_log;
 RESET SESSION AUTHORIZATION;
 REVOKE ALL ON catalyst.audit_log FROM regress_sec_append_owner;
 REVOKE USAGE ON SCHEMA catalyst FROM regress_sec_append_owner;
@@ -54,6 +57,16 @@ DROP ROLE regress_sec_append_owner;
 -- nothing changed
 SELECT event_type, created_at = '2020-01-15' AS old_date, tableoid::regclass::text = :'this_month' AS this_month
 FROM catalyst.audit_log ORDER BY event_type;
+
+-- What logical replication's apply worker does (it runs with session_replication_role =
+-- replica): the publisher's retention deleted its old DEFAULT rows, and the subscriber applies
+-- that DELETE.  With 4.1's ENABLE ALWAYS guard it failed, and replication stopped there.
+-- TRUNCATE is still refused.
+SET session_replication_role = replica;
+DELETE FROM catalyst.audit_log_default WHERE event_type = 'old';
+TRUNCATE catalyst.audit_log;
+RESET session_replication_role;
+SELECT event_type FROM catalyst.audit_log ORDER BY event_type;
 
 -- Maintenance is the exception: create_monthly_partitions() moves the rows parked in the
 -- DEFAULT partition into a month it creates (a DELETE from the DEFAULT partition), and guards the
@@ -66,7 +79,8 @@ SELECT tableoid::regclass::text ~ '^catalyst\.audit_log_[0-9]{4}_[0-9]{2}$' AS m
 FROM catalyst.audit_log WHERE event_type = 'ahead';
 SELECT count(*) AS partitions, count(*) FILTER (WHERE (
            SELECT count(*) FROM pg_trigger t
-           WHERE t.tgrelid = i.inhrelid AND t.tgenabled = 'A'
+           WHERE t.tgrelid = i.inhrelid
+             AND t.tgenabled = CASE t.tgname WHEN 'audit_log_no_truncate' THEN 'A' ELSE 'O' END
              AND t.tgfoid = 'catalyst.audit_log_append_only()'::regprocedure) = 2) AS guarded
 FROM pg_inherits i WHERE i.inhparent = 'catalyst.audit_log'::regclass;
 SELECT tableoid::regclass AS ahead_month FROM catalyst.audit_log WHERE event_type = 'ahead' \gset

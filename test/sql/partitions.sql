@@ -111,6 +111,50 @@ WHERE i.inhparent IN ('catalyst.scan_results'::regclass, 'catalyst.audit_log'::r
   AND i.inhrelid NOT IN (SELECT inhrelid FROM partitions_before)
 GROUP BY 1 ORDER BY 1;
 
+-- Coverage by bounds, not names.  A DBA's partitions of other ranges and names: two months
+-- ahead of what exists (10 and 11) as one "scan_results_q", and 13 from its 16th day to 14's
+-- 11th as "scan_results_odd".  4.1 checked names only, tried to make <table>_YYYY_MM for months
+-- 10 and 11 and failed ("would overlap partition"), and so did every later run.
+SELECT format('%L', date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' + interval '10 months') AS m10,
+       format('%L', date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' + interval '12 months') AS m12,
+       format('%L', date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' + interval '13 months 15 days') AS m13_16,
+       format('%L', date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' + interval '14 months 10 days') AS m14_11
+\gset
+CREATE TABLE catalyst.scan_results_q PARTITION OF catalyst.scan_results FOR VALUES FROM (:m10) TO (:m12);
+CREATE TABLE catalyst.scan_results_odd PARTITION OF catalyst.scan_results FOR VALUES FROM (:m13_16) TO (:m14_11);
+SELECT catalyst.create_monthly_partitions(15) AS created;
+-- months 9, 12, 15 whole; 13 up to the 16th and 14 from the 11th; and audit_log 9 to 15
+SELECT regexp_replace(n, '[0-9]{4}_[0-9]{2}', 'YYYY_MM') AS made, count(*)
+FROM jsonb_array_elements_text((SELECT summary->'created' FROM catalyst.maintenance_runs
+                                WHERE job = 'create_monthly_partitions')) n
+GROUP BY 1 ORDER BY 1;
+SELECT summary->>'outcome' AS outcome FROM catalyst.maintenance_runs WHERE job = 'create_monthly_partitions';
+-- every instant from this month to the end of month 15 has a partition other than DEFAULT: a
+-- scan every 6 hours lands in one
+BEGIN;
+INSERT INTO catalyst.scan_results (scan_id, cycle_id, symbol, scan_time, price, volume)
+SELECT 'probe-' || t, 'c-1', 'AAPL', t, 1, 1
+FROM generate_series(date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
+                     date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' + interval '16 months' - interval '1 second',
+                     interval '6 hours') t;
+SELECT count(*) FILTER (WHERE tableoid = 'catalyst.scan_results_default'::regclass) AS probes_in_default,
+       count(*) FILTER (WHERE tableoid = 'catalyst.scan_results_q'::regclass) > 0 AS dba_quarter_used,
+       count(*) FILTER (WHERE tableoid = 'catalyst.scan_results_odd'::regclass) > 0 AS dba_odd_used
+FROM catalyst.scan_results WHERE scan_id LIKE 'probe-%';
+ROLLBACK;
+-- and again: nothing to make
+SELECT catalyst.create_monthly_partitions(15) AS created_again;
+
+-- A name taken by a table that is no partition (a month retention kept detached, say) is not
+-- reused: the new partition of that month gets a suffix.
+SELECT format('catalyst.%I', pg_temp.months('audit_log', 16, 16)) AS taken \gset
+CREATE TABLE :taken (x int);
+SELECT catalyst.create_monthly_partitions(16) AS created;
+SELECT regexp_replace(n, '[0-9]{4}_[0-9]{2}', 'YYYY_MM') AS made
+FROM jsonb_array_elements_text((SELECT summary->'created' FROM catalyst.maintenance_runs
+                                WHERE job = 'create_monthly_partitions')) n ORDER BY 1;
+DROP TABLE :taken;
+
 DROP EXTENSION catalyst;
 REVOKE USAGE ON SCHEMA catalyst FROM regress_catalyst_reader;
 DROP ROLE regress_catalyst_reader;

@@ -141,6 +141,31 @@ SELECT count(*) AS triggers_left FROM pg_trigger WHERE tgrelid = 'catalyst.audit
 RESET catalyst.audit_retention_days;
 RESET catalyst.retention_keep_detached;
 
+-- One part that fails does not undo the others, and one archive row that fails does not keep
+-- the rest from moving: a position whose position_id is already in the archive (as a restore of
+-- an older dump could leave it) is named in the summary and stays in positions; the others move.
+-- 4.1 failed the whole run, the months it had dropped included.
+INSERT INTO catalyst.positions (cycle_id, symbol, side, quantity, entry_order_id, exit_order_id, entry_price,
+                                exit_price, status, opened_at, closed_at, close_reason)
+VALUES ('c-1', 'MSFT', 'long', 10, 'o-1', 'o-2', 100, 110, 'closed', now() - interval '120 days',
+        now() - interval '100 days', 'target'),
+       ('c-1', 'MSFT', 'long', 10, 'o-3', 'o-4', 100, 90, 'closed', now() - interval '120 days',
+        now() - interval '100 days', 'stop');
+INSERT INTO catalyst.positions_archive
+SELECT p.*, now() FROM catalyst.positions p WHERE symbol = 'MSFT' AND close_reason = 'stop';
+SELECT r->>'outcome' AS outcome, r->>'retry' AS retry, r->'positions'->'archived' AS archived,
+       r->'positions'->'failed' AS failed, r->'positions'->'left_for_next_run' AS left_for_next_run,
+       (r->'positions'->'errors'->0->>'position_id')::int
+           = (SELECT position_id FROM catalyst.positions WHERE symbol = 'MSFT' AND close_reason = 'stop') AS failed_one_named,
+       r->'positions'->'errors'->0->>'sqlstate' AS sqlstate, r->'positions'->'errors'->0->>'message' AS message
+FROM catalyst.cleanup_old_data() r;
+SELECT symbol, close_reason FROM catalyst.positions WHERE symbol = 'MSFT';
+SELECT summary->>'outcome' AS recorded_outcome FROM catalyst.maintenance_runs WHERE job = 'cleanup_old_data';
+-- the DBA removes the stale archive row; the next run moves the position
+DELETE FROM catalyst.positions_archive a USING catalyst.positions p WHERE a.position_id = p.position_id;
+SELECT r->>'outcome' AS outcome, r->'positions'->'archived' AS archived, r->'positions'->'failed' AS failed
+FROM catalyst.cleanup_old_data() r;
+
 -- the function runs as the tables' owner, so not everyone may call it
 CREATE ROLE regress_catalyst_nobody;
 GRANT USAGE ON SCHEMA catalyst TO regress_catalyst_nobody;

@@ -42,6 +42,21 @@ SELECT catalyst.unschedule_maintenance() AS removed;
 SELECT jobname FROM cron.job ORDER BY jobname;
 SELECT catalyst.unschedule_maintenance() AS removed_again;
 
+-- catalyst_admin may schedule (pg_cron asks for USAGE on its schema, which a superuser grants).
+-- cron.database_name is a superuser-only setting: pg_settings does not show it to the admin,
+-- and pg_cron_database() read it there (4.1), so scheduling said pg_cron was not loaded.
+CREATE ROLE regress_sched_admin LOGIN IN ROLE catalyst_admin;
+GRANT USAGE ON SCHEMA cron TO regress_sched_admin;
+SET ROLE regress_sched_admin;
+SELECT count(*) AS visible_in_pg_settings FROM pg_settings WHERE name = 'cron.database_name';
+SELECT catalyst.pg_cron_database() = current_database() AS pg_cron_here;
+SELECT job_name, jobid IS NOT NULL AS scheduled FROM catalyst.schedule_maintenance();
+SELECT jobname, username = current_user AS mine FROM cron.job ORDER BY jobid;
+SELECT catalyst.unschedule_maintenance() AS removed_by_admin;
+RESET ROLE;
+REVOKE USAGE ON SCHEMA cron FROM regress_sched_admin;
+DROP ROLE regress_sched_admin;
+
 SELECT cron.unschedule(jobname) FROM cron.job ORDER BY jobid;
 DROP EXTENSION pg_cron;
 DROP EXTENSION catalyst;
