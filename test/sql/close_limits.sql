@@ -49,16 +49,20 @@ UPDATE catalyst.positions SET status = 'closed', exit_price = 11, closed_at = '2
  WHERE symbol = 'LATE';
 SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
 -- the day before the limit still closes, in the trading time zone furthest east or west
-SET catalyst.trading_timezone = 'Pacific/Kiritimati';
+-- (catalyst.trading_timezone is one value per database: set there, seen by the next session)
+SELECT format('ALTER DATABASE %I SET catalyst.trading_timezone = %L', current_database(), 'Pacific/Kiritimati') \gexec
+\c
 UPDATE catalyst.positions SET status = 'closed', exit_price = 11, closed_at = '294276-12-29 23:59:59+00'
  WHERE symbol = 'LATE';
 SELECT closed_at, realized_pnl, hold_duration > interval '106000000 days' AS long_hold
 FROM catalyst.positions WHERE symbol = 'LATE';
-SET catalyst.trading_timezone = 'Etc/GMT+12';
+SELECT format('ALTER DATABASE %I SET catalyst.trading_timezone = %L', current_database(), 'Etc/GMT+12') \gexec
+\c
 UPDATE catalyst.positions SET status = 'open' WHERE symbol = 'LATE';
 UPDATE catalyst.positions SET status = 'closed' WHERE symbol = 'LATE';
 SELECT status, hold_duration > interval '106000000 days' AS long_hold FROM catalyst.positions WHERE symbol = 'LATE';
-RESET catalyst.trading_timezone;
+SELECT format('ALTER DATABASE %I RESET catalyst.trading_timezone', current_database()) \gexec
+\c
 
 -- a hold longer than an interval holds: it wrapped around to a negative hold_duration
 -- (-104300821 days) and was stored; now a clear error
