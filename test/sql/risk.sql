@@ -203,12 +203,33 @@ SELECT catalyst.position_risk_score(-600, NULL, NULL, NULL, 10) AS no_opened_at,
        catalyst.position_risk_score(NULL, now() - interval '5 hours', NULL, 1, NULL) AS no_entry_price,
        catalyst.position_risk_score(-1e30, now(), NULL, 'NaN', 10) AS odd_numbers;
 
--- An infinite opened_at fails as in the seed (and leaves nothing behind: see the loop below)
+-- Infinite timestamps.  In the seed, and in 4.1, one position with an infinite opened_at failed
+-- every refresh_position_risk() (and so the every-minute job); since 4.2 positions refuses them,
+-- with a clear error naming the constraint.
 INSERT INTO catalyst.positions (position_id, cycle_id, symbol, side, quantity, entry_order_id, entry_price, opened_at)
-VALUES (100002, 'c1', 'AAPL', 'long', 1, 'o1', 10.00, '-infinity');
+VALUES (100002, 'c1', 'AAPL', 'long', 1, 'o1', 10.00, 'infinity');
+UPDATE catalyst.positions SET closed_at = '-infinity' WHERE position_id = 1;
+-- A database where such rows exist anyway (the constraints dropped here, in a transaction, to make
+-- them): scoring does not fail.  An infinite end makes the hold infinite: opened at -infinity, a
+-- long hold; opened at +infinity, not.
+BEGIN;
+ALTER TABLE catalyst.positions DROP CONSTRAINT positions_opened_at_finite,
+    DROP CONSTRAINT positions_closed_at_finite;
+INSERT INTO catalyst.positions (position_id, cycle_id, symbol, side, quantity, entry_order_id, entry_price,
+                                stop_loss, unrealized_pnl, opened_at)
+VALUES (100002, 'c1', 'AAPL', 'long', 1, 'o1', 10.00, 9.90, 0, 'infinity'),
+       (100003, 'c1', 'AAPL', 'long', 1, 'o1', 10.00, 9.90, 0, '-infinity');
+SELECT catalyst.refresh_position_risk() > 0 AS refreshed_with_infinite_rows;
+SELECT position_id, risk_score, catalyst.catalyst_position_risk(position_id) AS by_id
+FROM catalyst.positions WHERE position_id IN (100002, 100003) ORDER BY position_id;
+SELECT catalyst.position_risk_score(0, '-infinity', 'infinity', 9.90, 10.00) AS whole_time,
+       catalyst.position_risk_score(0, now(), 'infinity', 9.90, 10.00) AS closed_at_infinity,
+       catalyst.position_risk_score(0, now(), '-infinity', 9.90, 10.00) AS closed_at_minus_infinity;
+-- the seed fails on such a row; catalyst only where the hold has no value at all (same infinity)
+UPDATE catalyst.positions SET opened_at = 'infinity', closed_at = 'infinity' WHERE position_id = 100002;
 DO $$
 BEGIN
-    PERFORM seed_ref.calculate_position_risk(100002);
+    PERFORM seed_ref.calculate_position_risk(100003);
 EXCEPTION WHEN OTHERS THEN
     RAISE NOTICE 'seed: SQLSTATE %: %', SQLSTATE, SQLERRM;
 END $$;
@@ -220,9 +241,9 @@ EXCEPTION WHEN OTHERS THEN
 END $$;
 
 -- The index scan kept between calls holds nothing between them: errors in the middle of a call
--- (caught in subtransactions), ids that do not exist, a cursor read across a rolled-back
--- savepoint, DDL in the same transaction as a PL/pgSQL expression that stays planned: no resource
--- leak warning, no "being used by active queries".
+-- (caught in subtransactions; 100002 fails in the middle of one), ids that do not exist, a cursor
+-- read across a rolled-back savepoint, DDL in the same transaction as a PL/pgSQL expression that
+-- stays planned: no resource leak warning, no "being used by active queries".
 DO $$
 DECLARE
     total numeric := 0;
@@ -238,6 +259,7 @@ BEGIN
     RAISE NOTICE 'failures %, total matches the seed: %', failures,
         total = (SELECT sum(seed_ref.calculate_position_risk(i)) FROM generate_series(1, 60, 3) i);
 END $$;
+ROLLBACK;
 BEGIN;
 DECLARE c CURSOR FOR
     SELECT position_id, catalyst.catalyst_position_risk(position_id) = seed_ref.calculate_position_risk(position_id) AS same
@@ -270,11 +292,15 @@ SELECT catalyst.refresh_position_risk() AS refreshed_again;
 SELECT count(*) FILTER (WHERE status = 'open' AND risk_score::text IS DISTINCT FROM seed_ref.calculate_position_risk(position_id)::text) AS open_wrong,
        count(*) FILTER (WHERE status <> 'open' AND risk_score IS NOT NULL) AS closed_written
 FROM catalyst.positions;
+-- refresh_position_risk() writes with the settings' database-wide values: a SET in the session
+-- changes what this session computes, not what the refresh writes (test/sql/risk_settings.sql)
 SET catalyst.risk_no_stop_weight = 0.1;
-SELECT catalyst.refresh_position_risk() = count(*) AS refreshed_no_stop_positions
-FROM catalyst.positions WHERE status = 'open' AND stop_loss IS NULL;
+SELECT catalyst.refresh_position_risk() AS refreshed_with_session_setting;
+SELECT count(*) FILTER (WHERE risk_score::text IS DISTINCT FROM seed_ref.calculate_position_risk(position_id)::text) AS open_wrong,
+       count(*) FILTER (WHERE risk_score IS DISTINCT FROM catalyst.catalyst_position_risk(p)) AS differ_from_session
+FROM catalyst.positions p WHERE status = 'open';
+SHOW catalyst.risk_no_stop_weight;
 RESET catalyst.risk_no_stop_weight;
-SELECT catalyst.refresh_position_risk(NULL) > 0 AS refreshed_back;
 
 DROP SCHEMA seed_ref CASCADE;
 DROP EXTENSION catalyst;
