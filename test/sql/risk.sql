@@ -206,9 +206,11 @@ SELECT catalyst.position_risk_score(-600, NULL, NULL, NULL, 10) AS no_opened_at,
 -- Infinite timestamps.  In the seed, and in 4.1, one position with an infinite opened_at failed
 -- every refresh_position_risk() (and so the every-minute job); since 4.2 positions refuses them,
 -- with a clear error naming the constraint.
+\set VERBOSITY terse
 INSERT INTO catalyst.positions (position_id, cycle_id, symbol, side, quantity, entry_order_id, entry_price, opened_at)
 VALUES (100002, 'c1', 'AAPL', 'long', 1, 'o1', 10.00, 'infinity');
 UPDATE catalyst.positions SET closed_at = '-infinity' WHERE position_id = 1;
+\set VERBOSITY default
 -- A database where such rows exist anyway (the constraints dropped here, in a transaction, to make
 -- them): scoring does not fail.  An infinite end makes the hold infinite: opened at -infinity, a
 -- long hold; opened at +infinity, not.
