@@ -124,3 +124,197 @@ if [ ! -f "$stamp" ]; then
 	build_postgres || { echo "checking build failed"; echo "0 passed, 1 failed"; exit 1; }
 fi
 $build_only && { echo "checking build ready: $pg"; exit 0; }
+
+# ---------------------------------------------------------------------------------------------
+# 2. catalyst built against it, from a copy of the working tree (the checkout's own build and
+#    test output stay as scripts/test.sh leaves them)
+# ---------------------------------------------------------------------------------------------
+export PATH="$pg/bin:$PATH"
+export PG_CONFIG=$pg/bin/pg_config
+scratch=$(mktemp -d /tmp/catalyst-checked.XXXXXX)
+chmod 755 "$scratch"
+trap 'for c in "$scratch"/cluster-*; do [ -d "$c" ] && PGBIN=$pg/bin scripts/cluster.sh stop "$c" 2>/dev/null; done; rm -rf "$scratch"' EXIT
+mkdir -p "$scratch/src"
+cp -r Makefile catalyst.control catalyst--4.1.sql sql src test scripts "$scratch/src/"
+(cd "$scratch/src" && make -s clean PG_CONFIG="$PG_CONFIG" && make -s all PG_CONFIG="$PG_CONFIG" && make -s install PG_CONFIG="$PG_CONFIG" DESTDIR="$scratch/install") \
+	>"$logs/build.log" 2>&1 || { cat "$logs/build.log"; echo "catalyst build failed"; echo "0 passed, 1 failed"; exit 1; }
+export PGUSER=postgres PGDATABASE=postgres
+
+summary=()
+total_passed=0
+total_failed=0
+
+# start_cluster NAME EXTRA_CONF: a fresh cluster on the checking build; PGHOST, PGPORT point at it
+start_cluster() {
+	local dir=$scratch/cluster-$1
+	export PGHOST=$dir PGPORT=$port
+	CATALYST_PGCONF=$2 PGBIN=$pg/bin scripts/cluster.sh start "$dir" "$port" contrib_regression "$scratch/install"
+}
+stop_cluster() {
+	PGBIN=$pg/bin scripts/cluster.sh stop "$scratch/cluster-$1"
+	cp "$scratch/cluster-$1/server.log" "$logs/$1-server.log" 2>/dev/null
+}
+
+# run_suite NAME REGRESS ISOLATION PGTAP: pg_regress and isolation files (space-separated names;
+# "all" for every one) and pgTAP (yes/no) against the running cluster; sets passed, failed
+run_suite() {
+	local name=$1 regress=$2 isolation=$3 pgtap=$4
+	local all_regress all_isolation
+	all_regress=$(cd "$scratch/src" && ls test/sql/*.sql | sed 's#test/sql/##; s#\.sql$##' | tr '\n' ' ')
+	all_isolation=$(cd "$scratch/src" && ls test/specs/*.spec | sed 's#test/specs/##; s#\.spec$##' | tr '\n' ' ')
+	[ "$regress" = all ] && regress=$all_regress
+	[ "$isolation" = all ] && isolation=$all_isolation
+	passed=0
+	failed=0
+	(
+		cd "$scratch/src" || exit 1
+		rm -rf results output_iso regression.diffs
+		[ -n "$regress" ] && make -s installcheck PG_CONFIG="$PG_CONFIG" REGRESS="$regress" ISOLATION=
+		[ -n "$isolation" ] && make -s installcheck PG_CONFIG="$PG_CONFIG" REGRESS= ISOLATION="$isolation"
+		for d in regression.diffs output_iso/regression.diffs; do [ -s "$d" ] && cat "$d"; done
+	) >"$logs/$name-installcheck.log" 2>&1
+	local expected=0
+	[ -n "$regress" ] && expected=$((expected + 1))
+	[ -n "$isolation" ] && expected=$((expected + 1))
+	while read -r line; do
+		if [[ $line =~ All\ ([0-9]+)\ tests\ passed ]]; then
+			passed=$((passed + BASH_REMATCH[1]))
+		elif [[ $line =~ ([0-9]+)\ of\ ([0-9]+)\ tests\ failed ]]; then
+			failed=$((failed + BASH_REMATCH[1]))
+			passed=$((passed + BASH_REMATCH[2] - BASH_REMATCH[1]))
+		fi
+	done < <(grep -E "tests passed|tests failed" "$logs/$name-installcheck.log")
+	if [ "$(grep -cE "tests passed|tests failed" "$logs/$name-installcheck.log")" -ne "$expected" ]; then
+		echo "$name: pg_regress or isolationtester did not run to the end (see $logs/$name-installcheck.log)"
+		failed=$((failed + 1))
+	fi
+	grep -E "FAILED|failed \(" "$logs/$name-installcheck.log" | sed "s/^/$name: /"
+	if [ "$pgtap" = yes ]; then
+		createdb catalyst_tap && psql -q -X -d catalyst_tap -c "CREATE EXTENSION pgtap" >/dev/null
+		pg_prove --verbose -d catalyst_tap "$scratch"/src/test/pgtap/*.sql >"$logs/$name-pgtap.log" 2>&1
+		local ok notok
+		ok=$(grep -cE '^\s*ok [0-9]+' "$logs/$name-pgtap.log")
+		notok=$(grep -cE '^\s*not ok [0-9]+' "$logs/$name-pgtap.log")
+		passed=$((passed + ok))
+		failed=$((failed + notok))
+		grep -qE '^Result: PASS' "$logs/$name-pgtap.log" || [ "$notok" -gt 0 ] || failed=$((failed + 1))
+		grep -E '^\s*not ok' "$logs/$name-pgtap.log" | sed "s/^/$name: /"
+	fi
+}
+
+# assertion failures and crashes in a server log
+server_failures() {
+	local log=$1
+	traps=$(grep -c 'TRAP:' "$log" 2>/dev/null)
+	crashes=$(grep -cE 'terminated by signal|was terminated by exception' "$log" 2>/dev/null)
+	grep -E 'TRAP:|terminated by signal' "$log" | head -20
+}
+
+# ---------------------------------------------------------------------------------------------
+# assert: the whole suite on the assert-enabled build
+# ---------------------------------------------------------------------------------------------
+phase_assert() {
+	start_cluster assert "" || return 1
+	run_suite assert all all yes
+	stop_cluster assert
+	server_failures "$logs/assert-server.log"
+	failed=$((failed + traps + crashes))
+	summary+=("assert: $passed passed, $failed failed")
+	total_passed=$((total_passed + passed))
+	total_failed=$((total_failed + failed))
+}
+
+# ---------------------------------------------------------------------------------------------
+# discard_caches: every cache entry rebuilt at each use (debug_discard_caches = 1), for the files
+# that exercise risk, closes, metrics, partitions and the audit
+# ---------------------------------------------------------------------------------------------
+phase_discard_caches() {
+	start_cluster discard "debug_discard_caches = 1" || return 1
+	run_suite discard "$discard_tests" "$discard_specs" no
+	stop_cluster discard
+	server_failures "$logs/discard-server.log"
+	failed=$((failed + traps + crashes))
+	summary+=("discard_caches: $passed passed, $failed failed")
+	total_passed=$((total_passed + passed))
+	total_failed=$((total_failed + failed))
+}
+
+# ---------------------------------------------------------------------------------------------
+# valgrind: every server process under memcheck with PostgreSQL's suppressions; an error is a
+# failure.  The whole suite unless CATALYST_VALGRIND_TESTS / _SPECS name a subset.
+# ---------------------------------------------------------------------------------------------
+phase_valgrind() {
+	local dir=$scratch/cluster-valgrind
+	start_cluster valgrind "" || return 1
+	PGBIN=$pg/bin scripts/cluster.sh stop "$dir"
+	mkdir -p "$dir/valgrind" && chown postgres: "$dir/valgrind"
+	(cd / && runuser -u postgres -- valgrind --quiet --trace-children=yes --track-origins=yes \
+		--read-var-info=no --num-callers=30 --leak-check=no --gen-suppressions=all \
+		--suppressions="$pg/valgrind.supp" --error-markers=VALGRINDERROR-BEGIN,VALGRINDERROR-END \
+		--log-file="$dir/valgrind/%p.log" \
+		"$pg/bin/postgres" -D "$dir/data" >"$dir/server.log" 2>&1) &
+	local i
+	for i in $(seq 300); do
+		pg_isready -q -h "$dir" -p "$port" && break
+		sleep 2
+	done
+	run_suite valgrind "${valgrind_tests:-all}" "${valgrind_specs:-all}" yes
+	stop_cluster valgrind
+	wait
+	cat "$dir"/valgrind/*.log >"$logs/valgrind-errors.log" 2>/dev/null
+	local errors
+	errors=$(grep -c 'VALGRINDERROR-BEGIN' "$logs/valgrind-errors.log")
+	server_failures "$logs/valgrind-server.log"
+	[ "$errors" -gt 0 ] && echo "valgrind: $errors errors, in $logs/valgrind-errors.log"
+	summary+=("valgrind: $errors errors (suite: $passed passed, $failed failed${valgrind_tests:+; subset: $valgrind_tests${valgrind_specs:+ / $valgrind_specs}})")
+	total_passed=$((total_passed + passed))
+	total_failed=$((total_failed + failed + errors + traps + crashes))
+}
+
+# ---------------------------------------------------------------------------------------------
+# sqlsmith: random statements as each catalyst role against a populated database
+# ---------------------------------------------------------------------------------------------
+phase_sqlsmith() {
+	start_cluster sqlsmith "" || return 1
+	local db=catalyst_smith statements_run=0 role
+	createdb "$db" && psql -q -X -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<SQL || return 1
+CREATE EXTENSION catalyst;
+\i $root/scripts/sample-day.sql
+SELECT catalyst.refresh_position_risk();
+CREATE ROLE smith_reader LOGIN IN ROLE catalyst_reader;
+CREATE ROLE smith_trader LOGIN IN ROLE catalyst_trader;
+CREATE ROLE smith_admin LOGIN IN ROLE catalyst_admin;
+SQL
+	for role in smith_reader smith_trader smith_admin; do
+		# sqlsmith stops when the server goes away (a crash): run it again for what is left
+		local left=$statements run=0 done_now
+		while [ "$left" -gt 0 ] && [ "$run" -lt 50 ]; do
+			run=$((run + 1))
+			for i in $(seq 30); do pg_isready -q -h "$PGHOST" -p "$port" && break; sleep 2; done
+			PGOPTIONS="-c statement_timeout=5s" timeout 3600 sqlsmith \
+				--target="host=$PGHOST port=$port dbname=$db user=$role" --seed=$((run * 7919 + ${#role})) \
+				--max-queries="$left" --exclude-catalog --verbose >"$logs/sqlsmith-$role-$run.log" 2>&1
+			# its summary when it finished; else its progress: one character per statement
+			done_now=$(grep -oE '^queries: [0-9]+' "$logs/sqlsmith-$role-$run.log" | grep -oE '[0-9]+')
+			[ -n "$done_now" ] ||
+				done_now=$(grep -E '^[.a-zA-Z]+$' "$logs/sqlsmith-$role-$run.log" | grep -v '[a-df-zA-Z]\{4\}' | tr -d '\n' | wc -c)
+			[ "$done_now" -gt 0 ] || break
+			left=$((left - done_now))
+		done
+		statements_run=$((statements_run + statements - (left > 0 ? left : 0)))
+	done
+	stop_cluster sqlsmith
+	server_failures "$logs/sqlsmith-server.log"
+	summary+=("sqlsmith: $statements_run statements, $crashes crashes, $traps assertion failures")
+	total_failed=$((total_failed + crashes + traps))
+	[ "$statements_run" -ge $((3 * statements)) ] || total_failed=$((total_failed + 1))
+}
+
+for phase in "${phases[@]}"; do
+	echo "== $phase ($(date -u +%H:%M:%S))"
+	"phase_$phase" || { summary+=("$phase: could not start"); total_failed=$((total_failed + 1)); }
+done
+echo
+printf '%s\n' "${summary[@]}"
+echo "$total_passed passed, $total_failed failed"
+[ "$total_failed" -eq 0 ]
