@@ -173,31 +173,26 @@ run_suite() {
 		[ -n "$isolation" ] && make -s installcheck PG_CONFIG="$PG_CONFIG" REGRESS= ISOLATION="$isolation"
 		for d in regression.diffs output_iso/regression.diffs; do [ -s "$d" ] && cat "$d"; done
 	) >"$logs/$name-installcheck.log" 2>&1
-	local expected=0
-	[ -n "$regress" ] && expected=$((expected + 1))
-	[ -n "$isolation" ] && expected=$((expected + 1))
-	while read -r line; do
-		if [[ $line =~ All\ ([0-9]+)\ tests\ passed ]]; then
-			passed=$((passed + BASH_REMATCH[1]))
-		elif [[ $line =~ ([0-9]+)\ of\ ([0-9]+)\ tests\ failed ]]; then
-			failed=$((failed + BASH_REMATCH[1]))
-			passed=$((passed + BASH_REMATCH[2] - BASH_REMATCH[1]))
-		fi
-	done < <(grep -E "tests passed|tests failed" "$logs/$name-installcheck.log")
-	if [ "$(grep -cE "tests passed|tests failed" "$logs/$name-installcheck.log")" -ne "$expected" ]; then
-		echo "$name: pg_regress or isolationtester did not run to the end (see $logs/$name-installcheck.log)"
-		failed=$((failed + 1))
+	# one line per file: "test NAME ... ok" or "... FAILED"; a file with neither did not run
+	local files
+	files=$(echo $regress $isolation | wc -w)
+	passed=$(grep -cE '^test [a-z0-9_]+ +\.\.\. ok' "$logs/$name-installcheck.log")
+	failed=$(grep -cE '^test [a-z0-9_]+ +\.\.\. FAILED' "$logs/$name-installcheck.log")
+	if [ $((passed + failed)) -lt "$files" ]; then
+		echo "$name: $((files - passed - failed)) test files did not run (see $logs/$name-installcheck.log)"
+		failed=$((files - passed))
 	fi
 	grep -E "FAILED|failed \(" "$logs/$name-installcheck.log" | sed "s/^/$name: /"
 	if [ "$pgtap" = yes ]; then
 		createdb catalyst_tap && psql -q -X -d catalyst_tap -c "CREATE EXTENSION pgtap" >/dev/null
 		pg_prove --verbose -d catalyst_tap "$scratch"/src/test/pgtap/*.sql >"$logs/$name-pgtap.log" 2>&1
-		local ok notok
-		ok=$(grep -cE '^\s*ok [0-9]+' "$logs/$name-pgtap.log")
+		# prove's summary "Files=N, Tests=N"; a run that fails short of any "not ok" is one failure
+		local tests notok
+		tests=$(grep -oE '^Files=[0-9]+, Tests=[0-9]+' "$logs/$name-pgtap.log" | grep -oE '[0-9]+$')
 		notok=$(grep -cE '^\s*not ok [0-9]+' "$logs/$name-pgtap.log")
-		passed=$((passed + ok))
+		passed=$((passed + ${tests:-0} - notok))
 		failed=$((failed + notok))
-		grep -qE '^Result: PASS' "$logs/$name-pgtap.log" || [ "$notok" -gt 0 ] || failed=$((failed + 1))
+		if ! grep -qE '^Result: PASS' "$logs/$name-pgtap.log" && [ "$notok" -eq 0 ]; then failed=$((failed + 1)); fi
 		grep -E '^\s*not ok' "$logs/$name-pgtap.log" | sed "s/^/$name: /"
 	fi
 }
@@ -210,33 +205,28 @@ server_failures() {
 	grep -E 'TRAP:|terminated by signal' "$log" | head -20
 }
 
-# ---------------------------------------------------------------------------------------------
-# assert: the whole suite on the assert-enabled build
-# ---------------------------------------------------------------------------------------------
-phase_assert() {
-	start_cluster assert "" || return 1
-	run_suite assert all all yes
-	stop_cluster assert
-	server_failures "$logs/assert-server.log"
+# suite_phase LABEL NAME EXTRA_CONF REGRESS ISOLATION PGTAP: run_suite on a fresh cluster, with the
+# server log's failed assertions and crashes counted as failures
+suite_phase() {
+	start_cluster "$2" "$3" || return 1
+	run_suite "$2" "$4" "$5" "$6"
+	stop_cluster "$2"
+	server_failures "$logs/$2-server.log"
 	failed=$((failed + traps + crashes))
-	summary+=("assert: $passed passed, $failed failed")
+	summary+=("$1: $passed passed, $failed failed")
 	total_passed=$((total_passed + passed))
 	total_failed=$((total_failed + failed))
 }
 
-# ---------------------------------------------------------------------------------------------
+# assert: the whole suite on the assert-enabled build
+phase_assert() {
+	suite_phase assert assert "" all all yes
+}
+
 # discard_caches: every cache entry rebuilt at each use (debug_discard_caches = 1), for the files
 # that exercise risk, closes, metrics, partitions and the audit
-# ---------------------------------------------------------------------------------------------
 phase_discard_caches() {
-	start_cluster discard "debug_discard_caches = 1" || return 1
-	run_suite discard "$discard_tests" "$discard_specs" no
-	stop_cluster discard
-	server_failures "$logs/discard-server.log"
-	failed=$((failed + traps + crashes))
-	summary+=("discard_caches: $passed passed, $failed failed")
-	total_passed=$((total_passed + passed))
-	total_failed=$((total_failed + failed))
+	suite_phase discard_caches discard "debug_discard_caches = 1" "$discard_tests" "$discard_specs" no
 }
 
 # ---------------------------------------------------------------------------------------------
