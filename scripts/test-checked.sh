@@ -18,7 +18,8 @@
 #
 #   scripts/test-checked.sh [--build-only] [PHASE...]      phases: assert discard_caches valgrind sqlsmith
 #
-# Must run as root (apt-get source, the server runs as the postgres user).  Logs: tmp_check/checked/.
+# Must run as root (apt-get source, the server runs as the postgres user).  Logs: tmp_check/checked/
+# (CATALYST_CHECKED_LOGS to change).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -30,7 +31,7 @@ discard_tests=${CATALYST_DISCARD_TESTS:-"risk_scan risk_access risk_settings pos
 discard_specs=${CATALYST_DISCARD_SPECS:-"risk_invalidation concurrent_close risk_lock_order"}
 valgrind_tests=${CATALYST_VALGRIND_TESTS:-}
 valgrind_specs=${CATALYST_VALGRIND_SPECS:-}
-logs=$root/tmp_check/checked
+logs=${CATALYST_CHECKED_LOGS:-$root/tmp_check/checked}
 mkdir -p "$logs"
 
 build_only=false
