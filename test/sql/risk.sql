@@ -249,6 +249,9 @@ ROLLBACK;
 SELECT count(*) FILTER (WHERE status = 'open') AS open_c1 FROM catalyst.positions WHERE cycle_id = 'c1';
 SELECT count(*) FILTER (WHERE status = 'open') AS open_c2 FROM catalyst.positions WHERE cycle_id = 'c2';
 DELETE FROM catalyst.positions WHERE position_id = 100002;
+-- (one transaction: now(), and so the hold times, stay put between the statements, however slowly
+-- they run, as under valgrind)
+BEGIN;
 SELECT catalyst.refresh_position_risk('c2') AS refreshed_c2;
 SELECT catalyst.refresh_position_risk() AS refreshed_rest;
 SELECT catalyst.refresh_position_risk() AS refreshed_again;
@@ -264,6 +267,7 @@ SELECT count(*) FILTER (WHERE risk_score::text IS DISTINCT FROM seed_ref.calcula
 FROM catalyst.positions p WHERE status = 'open';
 SHOW catalyst.risk_no_stop_weight;
 RESET catalyst.risk_no_stop_weight;
+COMMIT;
 
 DROP SCHEMA seed_ref CASCADE;
 DROP EXTENSION catalyst;
