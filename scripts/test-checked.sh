@@ -18,20 +18,21 @@
 #
 #   scripts/test-checked.sh [--build-only] [PHASE...]      phases: assert discard_caches valgrind sqlsmith
 #
-# Must run as root (apt-get source, the server runs as the postgres user).  Logs: tmp_check/checked/
-# (CATALYST_CHECKED_LOGS to change).
+# Must run as root (apt-get source, the server runs as the postgres user).  Logs:
+# /var/cache/catalyst-checked/logs (CATALYST_CHECKED_LOGS to change).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
 cache=${CATALYST_CHECKED_CACHE:-/var/cache/catalyst-checked}
+# (not under tmp_check/, which make clean, and so scripts/test.sh, removes)
+logs=${CATALYST_CHECKED_LOGS:-$cache/logs}
 port=${CATALYST_TEST_PORT:-54329}
 statements=${CATALYST_SQLSMITH_STATEMENTS:-20000}
 discard_tests=${CATALYST_DISCARD_TESTS:-"risk_scan risk_access risk_settings position_close performance_metrics partitions retention row_audit audit_append_only row_level_security"}
 discard_specs=${CATALYST_DISCARD_SPECS:-"risk_invalidation concurrent_close risk_lock_order"}
 valgrind_tests=${CATALYST_VALGRIND_TESTS:-}
 valgrind_specs=${CATALYST_VALGRIND_SPECS:-}
-logs=${CATALYST_CHECKED_LOGS:-$root/tmp_check/checked}
 mkdir -p "$logs"
 
 build_only=false
