@@ -7,6 +7,8 @@
 #   by id     SELECT catalyst.catalyst_position_risk(position_id) FROM catalyst.positions
 #   limit     100,000 primary-key probes: positions joined to itself on position_id by a nested
 #             loop (hash and merge joins off), reading each row's unrealized_pnl
+#   reader    by id again, as a member of catalyst_reader (row-level security applies), and the
+#             limit again as that reader (the policy's check on both sides of the join)
 #   by row    SELECT catalyst.catalyst_position_risk(p) FROM catalyst.positions p
 #   inline    the same formula as a plain SQL CASE expression over the columns
 #
@@ -84,6 +86,14 @@ seed_ms=$(best_ms seed "$setup" "SELECT count(calculate_position_risk(position_i
 by_id_ms=$(best_ms catalyst "$setup" "SELECT count(catalyst.catalyst_position_risk(position_id)) FROM catalyst.positions")
 limit_ms=$(best_ms catalyst "$setup SET enable_hashjoin = off; SET enable_mergejoin = off;" \
 	"SELECT count(b.unrealized_pnl) FROM catalyst.positions a JOIN catalyst.positions b ON b.position_id = a.position_id")
+# by id as a catalyst_reader, whom positions' row-level security applies to (every position is
+# in an active cycle, so the reader sees them all)
+psql -X -q -v ON_ERROR_STOP=1 -d catalyst -c "DROP ROLE IF EXISTS bench_risk_reader; CREATE ROLE bench_risk_reader IN ROLE catalyst_reader"
+reader_ms=$(best_ms catalyst "$setup SET ROLE bench_risk_reader;" \
+	"SELECT count(catalyst.catalyst_position_risk(position_id)) FROM catalyst.positions")
+# its limit: the same primary-key probes as that reader, row-level security on both sides
+reader_limit_ms=$(best_ms catalyst "$setup SET enable_hashjoin = off; SET enable_mergejoin = off; SET ROLE bench_risk_reader;" \
+	"SELECT count(b.unrealized_pnl) FROM catalyst.positions a JOIN catalyst.positions b ON b.position_id = a.position_id")
 by_row_ms=$(best_ms catalyst "$setup" "SELECT count(catalyst.catalyst_position_risk(p)) FROM catalyst.positions p")
 inline_ms=$(best_ms catalyst "$setup" "SELECT count($inline) FROM catalyst.positions")
 
@@ -91,5 +101,7 @@ echo "risk scoring, $positions open positions (best of $repeat; jit and parallel
 printf '  %-44s %9.1f ms\n' "seed: calculate_position_risk(position_id)" "$seed_ms"
 printf '  %-44s %9.1f ms   seed / by id  = %6.2f  (target >= 5)\n' "catalyst_position_risk(position_id)" "$by_id_ms" "$(ratio "$seed_ms" "$by_id_ms")"
 printf '  %-44s %9.1f ms   by id / limit = %6.2f  (target <= 2)\n' "limit: $positions primary-key probes" "$limit_ms" "$(ratio "$by_id_ms" "$limit_ms")"
+printf '  %-44s %9.1f ms   reader / by id = %5.2f\n' "by id as a catalyst_reader (row-level security)" "$reader_ms" "$(ratio "$reader_ms" "$by_id_ms")"
+printf '  %-44s %9.1f ms   reader / its limit = %5.2f\n' "limit: the same probes as that reader" "$reader_limit_ms" "$(ratio "$reader_ms" "$reader_limit_ms")"
 printf '  %-44s %9.1f ms\n' "catalyst_position_risk(p)" "$by_row_ms"
 printf '  %-44s %9.1f ms   by row / inline = %4.2f  (target <= 1)\n' "inline SQL CASE expression" "$inline_ms" "$(ratio "$by_row_ms" "$inline_ms")"

@@ -12,6 +12,10 @@ packages=(
 	postgresql-15-partman                   # pg_partman: the reference in the partition benchmark
 )
 
+# the client test (test/client): node-postgres through npm; a node from elsewhere that has npm
+# (NodeSource's nodejs ships it) is kept
+command -v npm >/dev/null || packages+=(nodejs npm)
+
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -79,5 +79,10 @@ count_tap "$root/tmp_check/pgtap.log"
 prove --verbose test/t/*.sh >"$root/tmp_check/shell-tap.log" 2>&1
 count_tap "$root/tmp_check/shell-tap.log"
 
+# Client drivers: the README's examples through the extended query protocol, parameters untyped
+# (pgbench -M prepared, node-postgres; test/client/run.sh, a TAP script).
+prove --verbose test/client/run.sh >"$root/tmp_check/client.log" 2>&1
+count_tap "$root/tmp_check/client.log"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -45,6 +45,8 @@
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
+#include "utils/guc.h"
+#include "utils/guc_tables.h"
 #include "utils/inval.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
@@ -389,6 +391,12 @@ pnl_class(const RiskConstants *k, Datum pnl)
  * COALESCE(closed_at, now()) - opened_at > risk_hold_hours.  The interval timestamptz - timestamptz
  * gives compares as its length in microseconds; PostgreSQL 15 computes that length without an
  * overflow check, and so does this (unsigned arithmetic wraps as its signed one does).
+ *
+ * PostgreSQL 15 cannot subtract infinite timestamps, and the seed fails there; so that one such
+ * value cannot fail a whole refresh, an infinite end makes the hold time infinite (opened at
+ * -infinity, or closed at +infinity: a long hold; the other way round: not).  positions refuses
+ * infinite opened_at and closed_at since 4.2 (sql/catalyst--4.1--4.2/25-risk.sql), so only
+ * position_risk_score()'s arguments, or rows of a database not yet updated, get here.
  */
 static bool
 long_hold(const RiskConstants *k, TimestampTz opened_at, bool open, TimestampTz closed_at)
@@ -396,9 +404,17 @@ long_hold(const RiskConstants *k, TimestampTz opened_at, bool open, TimestampTz 
 	TimestampTz end = open ? GetCurrentTransactionStartTimestamp() : closed_at;
 
 	if (TIMESTAMP_NOT_FINITE(end) || TIMESTAMP_NOT_FINITE(opened_at))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("cannot subtract infinite timestamps")));
+	{
+		/* +infinity - +infinity and -infinity - -infinity have no value */
+		if (end == opened_at)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("a position opened and closed at the same infinite time has no hold time"),
+					 errdetail("opened_at and closed_at are both %s.",
+							   TIMESTAMP_IS_NOBEGIN(end) ? "-infinity" : "infinity"),
+					 errhint("Give opened_at and closed_at real points in time.")));
+		return TIMESTAMP_IS_NOEND(end) || TIMESTAMP_IS_NOBEGIN(opened_at);
+	}
 	return (int64) ((uint64) end - (uint64) opened_at) > k->hold_usecs;
 }
 
@@ -798,14 +814,10 @@ score_via_spi(const RiskConstants *k, int32 position_id, Datum *score)
 	return found;
 }
 
-/* SQL-callable functions */
-
-/* catalyst_position_risk(position_id integer), and the seed's calculate_position_risk(integer) */
-PG_FUNCTION_INFO_V1(catalyst_position_risk_by_id);
-Datum
-catalyst_position_risk_by_id(PG_FUNCTION_ARGS)
+/* The score of position position_id, for the by-id functions below */
+static Datum
+position_risk_by_id(FunctionCallInfo fcinfo, int32 position_id)
 {
-	int32		position_id = PG_GETARG_INT32(0);
 	const RiskConstants *k = risk_constants_current();
 	PositionProbe *probe = position_probe(fcinfo->flinfo);
 	Datum		score = (Datum) 0;
@@ -847,7 +859,33 @@ catalyst_position_risk_by_id(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("position %d does not exist", position_id)));
-	PG_RETURN_DATUM(datumCopy(score, false, -1));
+	return datumCopy(score, false, -1);
+}
+
+/* SQL-callable functions */
+
+/* catalyst_position_risk(position_id integer), and the seed's calculate_position_risk(integer) */
+PG_FUNCTION_INFO_V1(catalyst_position_risk_by_id);
+Datum
+catalyst_position_risk_by_id(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_DATUM(position_risk_by_id(fcinfo, PG_GETARG_INT32(0)));
+}
+
+/*
+ * catalyst_position_risk(position_id text), since 4.2: the id as text.  A parameter whose type the
+ * client leaves open (node-postgres, asyncpg, pgbench -M prepared) matches both the integer and
+ * the positions-row overloads, which PostgreSQL cannot choose between; given a text overload, it
+ * takes that one (an untyped value "looks like a string"), and the id is read here as int4in
+ * reads it.
+ */
+PG_FUNCTION_INFO_V1(catalyst_position_risk_by_text);
+Datum
+catalyst_position_risk_by_text(PG_FUNCTION_ARGS)
+{
+	char	   *id = text_to_cstring(PG_GETARG_TEXT_PP(0));
+
+	PG_RETURN_DATUM(position_risk_by_id(fcinfo, pg_strtoint32(id)));
 }
 
 /*
@@ -875,9 +913,53 @@ catalyst_position_risk_of_columns(PG_FUNCTION_ARGS)
 }
 
 /*
+ * The catalyst.risk_* settings the scores are written with: their values without any SET made in
+ * this session (the server's configuration, ALTER DATABASE ... SET, ALTER ROLE ... SET, the
+ * connection's options), for the rest of the calling function, as a SET clause of a function
+ * would.  The scores refresh_position_risk() writes are read by everyone; a session trying other
+ * thresholds (a superuser's, the only one who may) must not write its scores for everyone.
+ */
+static const char *const risk_setting_names[] = {
+	"catalyst.risk_loss_high", "catalyst.risk_loss_high_weight",
+	"catalyst.risk_loss", "catalyst.risk_loss_weight",
+	"catalyst.risk_hold_hours", "catalyst.risk_hold_weight",
+	"catalyst.risk_stop_distance", "catalyst.risk_stop_distance_weight",
+	"catalyst.risk_no_stop_weight",
+};
+
+static void
+use_database_wide_settings(void)
+{
+	struct config_generic **guc = get_guc_variables();
+	int			nguc = GetNumConfigOptions();
+
+	for (size_t i = 0; i < lengthof(risk_setting_names); i++)
+	{
+		const struct config_real *setting = NULL;
+		char		value[64];
+
+		for (int j = 0; j < nguc && setting == NULL; j++)
+			if (guc[j]->vartype == PGC_REAL && strcmp(guc[j]->name, risk_setting_names[i]) == 0)
+				setting = (const struct config_real *) guc[j];
+		if (setting == NULL)
+			elog(ERROR, "setting %s is not defined", risk_setting_names[i]);
+		/* the exact double: the reset value is read from the setting, not from its %g display */
+		snprintf(value, sizeof(value), "%.17g", setting->reset_val);
+		(void) set_config_option(risk_setting_names[i], value, PGC_SUSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+	}
+}
+
+/*
  * refresh_position_risk(cycle_id varchar DEFAULT NULL): one UPDATE setting risk_score of every
  * open position (of one cycle) whose score has changed; returns how many it updated.  Runs as the
- * owner of positions, like the extension's other writes to its own tables.
+ * owner of positions, like the extension's other writes to its own tables, with the settings'
+ * database-wide values (use_database_wide_settings()).
+ *
+ * It never waits for a row lock: it locks the rows to update with SKIP LOCKED and updates only
+ * those, so a row a trader's transaction holds is left for the next run, and the refresh cannot
+ * deadlock with a trader's multi-row update (it would otherwise lock some of the trader's rows
+ * and wait for the others, while the trader waits for those it holds).
  */
 PG_FUNCTION_INFO_V1(catalyst_refresh_position_risk);
 Datum
@@ -885,21 +967,27 @@ catalyst_refresh_position_risk(PG_FUNCTION_ARGS)
 {
 	static SPIPlanPtr all_plan = NULL;
 	static SPIPlanPtr cycle_plan = NULL;
-#define REFRESH_SQL \
+#define CHANGED_OPEN_POSITIONS \
+	"SELECT q.position_id FROM " CATALYST_SCHEMA ".positions q" \
+	" WHERE q.status OPERATOR(pg_catalog.=) 'open'" \
+	" AND (q.risk_score IS NULL" \
+	" OR q.risk_score OPERATOR(pg_catalog.<>) " CATALYST_SCHEMA ".catalyst_position_risk(q))"
+#define REFRESH_SQL(cycle_condition) \
 	"UPDATE " CATALYST_SCHEMA ".positions p" \
 	" SET risk_score = " CATALYST_SCHEMA ".catalyst_position_risk(p)" \
-	" WHERE p.status OPERATOR(pg_catalog.=) 'open'" \
-	" AND (p.risk_score IS NULL" \
-	" OR p.risk_score OPERATOR(pg_catalog.<>) " CATALYST_SCHEMA ".catalyst_position_risk(p))"
+	" FROM (" CHANGED_OPEN_POSITIONS cycle_condition " FOR NO KEY UPDATE OF q SKIP LOCKED) todo" \
+	" WHERE p.position_id OPERATOR(pg_catalog.=) todo.position_id"
 	CatalystSavedUser saved;
 	uint64		updated;
+	int			nestlevel = NewGUCNestLevel();
 
+	use_database_wide_settings();
 	catalyst_become_owner(catalyst_relid("positions"), &saved);
 	catalyst_spi_connect();
 	if (PG_ARGISNULL(0))
 	{
 		if (all_plan == NULL)
-			all_plan = catalyst_keep_plan(REFRESH_SQL, 0, NULL);
+			all_plan = catalyst_keep_plan(REFRESH_SQL(""), 0, NULL);
 		updated = catalyst_spi_exec_plan(all_plan, NULL, NULL, SPI_OK_UPDATE, 0);
 	}
 	else
@@ -910,13 +998,15 @@ catalyst_refresh_position_risk(PG_FUNCTION_ARGS)
 		{
 			Oid			argtype = VARCHAROID;
 
-			cycle_plan = catalyst_keep_plan(REFRESH_SQL " AND p.cycle_id OPERATOR(pg_catalog.=) $1",
+			cycle_plan = catalyst_keep_plan(REFRESH_SQL(" AND q.cycle_id OPERATOR(pg_catalog.=) $1"),
 											1, &argtype);
 		}
 		updated = catalyst_spi_exec_plan(cycle_plan, &cycle_id, NULL, SPI_OK_UPDATE, 0);
 	}
 #undef REFRESH_SQL
+#undef CHANGED_OPEN_POSITIONS
 	catalyst_spi_finish();
 	catalyst_restore_user(&saved);
+	AtEOXact_GUC(true, nestlevel);
 	PG_RETURN_INT32((int32) updated);
 }

@@ -39,7 +39,6 @@
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
-#include "funcapi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/pg_list.h"
@@ -116,9 +115,9 @@ switch_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	}
 }
 
-/* Add "key": value to an object being built; value NULL: a JSON string `str` */
+/* Add "key": to an object being built; its value comes next */
 static void
-push_member(JsonbParseState **state, const char *key, Jsonb *value, const char *str)
+push_key(JsonbParseState **state, const char *key)
 {
 	JsonbValue	v;
 
@@ -126,6 +125,15 @@ push_member(JsonbParseState **state, const char *key, Jsonb *value, const char *
 	v.val.string.val = unconstify(char *, key);
 	v.val.string.len = strlen(key);
 	pushJsonbValue(state, WJB_KEY, &v);
+}
+
+/* Add "key": value to an object being built; value NULL: a JSON string `str` */
+static void
+push_member(JsonbParseState **state, const char *key, Jsonb *value, const char *str)
+{
+	JsonbValue	v;
+
+	push_key(state, key);
 	if (value)
 	{
 		v.type = jbvBinary;
@@ -134,6 +142,7 @@ push_member(JsonbParseState **state, const char *key, Jsonb *value, const char *
 	}
 	else
 	{
+		v.type = jbvString;
 		v.val.string.val = unconstify(char *, str);
 		v.val.string.len = strlen(str);
 	}
@@ -222,32 +231,50 @@ deform_row(TupleDesc desc, HeapTuple tuple, RowValues *row)
 }
 
 /*
- * The row type of the columns `attnums` of a table, blessed (PostgreSQL keeps one blessed type
- * per distinct set of columns).
+ * One column's value as to_jsonb(record) writes it in the row's object: to_jsonb() called with
+ * the column's declared type, which it reads from fn_expr.
  */
-static TupleDesc
-columns_type(TupleDesc desc, const int *attnums, int n)
+static Jsonb *
+column_to_jsonb(Form_pg_attribute att, Datum value)
 {
-	TupleDesc	sub = CreateTemplateTupleDesc(n);
+	FmgrInfo	to_jsonb;
 
-	for (int i = 0; i < n; i++)
-		TupleDescCopyEntry(sub, i + 1, desc, attnums[i]);
-	return BlessTupleDesc(sub);
+	fmgr_info(F_TO_JSONB, &to_jsonb);
+	to_jsonb.fn_expr = (Node *)
+		makeFuncExpr(F_TO_JSONB, JSONBOID,
+					 list_make1(makeNullConst(att->atttypid, att->atttypmod, att->attcollation)),
+					 InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
+	return DatumGetJsonbP(FunctionCall1(&to_jsonb, value));
 }
 
-/* The columns `attnums` of a row, as a record of type `sub` (columns_type()) */
-static Datum
-columns_record(TupleDesc sub, const RowValues *row, const int *attnums, int n)
+/*
+ * Add "key": {...} with the columns `attnums` of a row to an object being built: the object
+ * to_jsonb() would make of a record of those columns, built member by member.  (Such a record
+ * needs a row type of its own, and a blessed row type lives as long as the backend: one per
+ * distinct set of changed columns would grow CacheMemoryContext for good.)
+ */
+static void
+push_columns(JsonbParseState **state, const char *key, TupleDesc desc, const RowValues *row,
+			 const int *attnums, int n)
 {
-	Datum	   *values = palloc(n * sizeof(Datum));
-	bool	   *nulls = palloc(n * sizeof(bool));
-
+	push_key(state, key);
+	pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
 	for (int i = 0; i < n; i++)
 	{
-		values[i] = row->values[attnums[i] - 1];
-		nulls[i] = row->nulls[attnums[i] - 1];
+		Form_pg_attribute att = TupleDescAttr(desc, attnums[i] - 1);
+
+		if (row->nulls[attnums[i] - 1])
+		{
+			JsonbValue	null = {.type = jbvNull};
+
+			push_key(state, NameStr(att->attname));
+			pushJsonbValue(state, WJB_VALUE, &null);
+		}
+		else
+			push_member(state, NameStr(att->attname),
+						column_to_jsonb(att, row->values[attnums[i] - 1]), NULL);
 	}
-	return HeapTupleGetDatum(heap_form_tuple(sub, values, nulls));
+	pushJsonbValue(state, WJB_END_OBJECT, NULL);
 }
 
 /* The attribute numbers of the columns whose value an UPDATE changed, updated_at left out */
@@ -326,10 +353,8 @@ push_changed_columns(JsonbParseState **state, TupleDesc desc, HeapTuple oldrow, 
 	n = changed_columns(desc, &old, &new, attnums);
 	if (n > 0)
 	{
-		TupleDesc	sub = columns_type(desc, attnums, n);
-
-		push_member(state, "old", record_to_jsonb(columns_record(sub, &old, attnums, n)), NULL);
-		push_member(state, "new", record_to_jsonb(columns_record(sub, &new, attnums, n)), NULL);
+		push_columns(state, "old", desc, &old, attnums, n);
+		push_columns(state, "new", desc, &new, attnums, n);
 	}
 	return n > 0;
 }

@@ -62,11 +62,17 @@ check_trading_timezone(char **newval, void **extra, GucSource source)
 	return true;
 }
 
+/*
+ * The risk thresholds and weights are the firm's risk policy, and refresh_position_risk() writes
+ * the scores they give into positions for everyone to read: only a superuser, or a role granted
+ * SET on them (catalyst_admin), may set them.  refresh_position_risk() scores with their
+ * database-wide values, never with a SET made in the calling session (risk.c).
+ */
 static void
 define_real(const char *name, const char *desc, double *var, double boot, double min, double max)
 {
 	DefineCustomRealVariable(name, desc, NULL, var, boot, min, max,
-							 PGC_USERSET, 0, NULL, NULL, NULL);
+							 PGC_SUSET, 0, NULL, NULL, NULL);
 }
 
 static void
