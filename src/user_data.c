@@ -19,9 +19,7 @@
 #include "catalog/pg_extension.h"
 #include "commands/extension.h"
 #include "nodes/pg_list.h"
-#include "miscadmin.h"
 #include "utils/lsyscache.h"
-#include "utils/rls.h"
 
 static const char *const user_data_relations[] = {
 	"scan_results",
@@ -47,16 +45,4 @@ catalyst_bind_user_data(void)
 		ObjectAddressSet(rel, RelationRelationId, relid);
 		recordDependencyOn(&rel, &extension, DEPENDENCY_AUTO_EXTENSION);
 	}
-}
-
-/*
- * Whether the rows being written come from a restore.  pg_dump's output, plain or archive, always
- * runs with row_security off, which is on otherwise, and restoring a database with catalyst takes a
- * superuser (the extension is not trusted).  A restore brings rows that already carry what the
- * extension's triggers would add (P&L, metrics, audit events): the triggers leave them alone.
- */
-bool
-catalyst_restoring(void)
-{
-	return !row_security && superuser();
 }
