@@ -70,7 +70,7 @@ kept AS (
     SELECT cycle_id, metric_date AS day, total_trades::bigint, winning_trades::bigint, losing_trades::bigint,
            gross_pnl::numeric, total_volume::numeric
     FROM catalyst.performance_metrics WHERE total_trades > 0 AND $where)
-SELECT coalesce(string_agg(format('%s', d), E'\\n'), '') FROM (
+SELECT coalesce(string_agg(format('%s', d), chr(10)), '') FROM (
     (SELECT 'recompute', * FROM recompute EXCEPT ALL SELECT 'recompute', * FROM kept)
     UNION ALL
     (SELECT 'kept', * FROM kept EXCEPT ALL SELECT 'kept', * FROM recompute)) d});
@@ -123,11 +123,12 @@ sub start_closers
 		die "fork: $!" unless defined $pid;
 		if ($pid == 0)
 		{
+			my $parent = getppid();
 			open(my $acked, '>>', "$dir/acked.$k") or die;
 			$acked->autoflush(1);
 			for (my $id = ($k == 0 ? $sessions : $k); $id <= $n; $id += $sessions)
 			{
-				last if -e "$dir/stop";
+				last if -e "$dir/stop" || getppid() != $parent;
 				my $out = `psql -X -At -q -d '$connstr' -c "UPDATE catalyst.positions SET status = 'closed', exit_price = 100 + ($id % 7) - 3, closed_at = clock_timestamp(), exit_order_id = '$cycle-out-$id' WHERE position_id = $id AND cycle_id = '$cycle' AND status = 'open' RETURNING position_id" 2>/dev/null`;
 				print $acked "$id\n" if $? == 0 && $out =~ /^$id$/m;
 			}
@@ -145,7 +146,6 @@ sub stop_closers
 	open(my $fh, '>', "$dir/stop") or die;
 	close $fh;
 	waitpid($_, 0) for @$pids;
-	unlink "$dir/stop";
 	return;
 }
 
