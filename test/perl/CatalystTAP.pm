@@ -91,7 +91,7 @@ FULL JOIN (SELECT entity_id, count(*) AS n FROM catalyst.audit_log
 WHERE e.n IS DISTINCT FROM 1 OR p.position_id IS NULL});
 }
 
-# A cycle with N open positions (ids 1..N), each with its filled entry and exit orders
+# A cycle with N open positions, each with its filled entry and exit orders; returns their ids
 sub load_open_positions
 {
 	my ($node, $db, $cycle, $n) = @_;
@@ -105,16 +105,16 @@ INSERT INTO catalyst.positions (cycle_id, symbol, side, quantity, entry_order_id
 SELECT '$cycle', 'S' || n % 20, CASE WHEN n % 3 = 0 THEN 'short' ELSE 'long' END, 10, '$cycle-in-' || n, 100,
        now() - interval '2 hours'
 FROM generate_series(1, $n) n ORDER BY n;});
-	return;
+	return [ split /\n/, $node->safe_psql($db, "SELECT position_id FROM catalyst.positions WHERE cycle_id = '$cycle' ORDER BY 1") ];
 }
 
 # Sessions closing positions, one psql per close (autocommit): a close is acknowledged when psql
-# exits 0 having printed its id, which is then appended to $dir/acked.K.  Session K closes the
-# positions of cycle $cycle whose id is K modulo $sessions, in order.  Runs until done or until
-# stop_closers().
+# exits 0 having printed its id, which is then appended to $dir/acked.K.  Session K closes every
+# $sessions-th of the positions @$ids (of load_open_positions()), in order.  Runs until done or
+# until stop_closers().
 sub start_closers
 {
-	my ($node, $db, $cycle, $n, $sessions, $dir) = @_;
+	my ($node, $db, $ids, $sessions, $dir) = @_;
 	my @pids;
 	my $connstr = $node->connstr($db);
 	for my $k (0 .. $sessions - 1)
@@ -126,10 +126,11 @@ sub start_closers
 			my $parent = getppid();
 			open(my $acked, '>>', "$dir/acked.$k") or die;
 			$acked->autoflush(1);
-			for (my $id = ($k == 0 ? $sessions : $k); $id <= $n; $id += $sessions)
+			for (my $i = $k; $i < @$ids; $i += $sessions)
 			{
+				my $id = $ids->[$i];
 				last if -e "$dir/stop" || getppid() != $parent;
-				my $out = `psql -X -At -q -d '$connstr' -c "UPDATE catalyst.positions SET status = 'closed', exit_price = 100 + ($id % 7) - 3, closed_at = clock_timestamp(), exit_order_id = '$cycle-out-$id' WHERE position_id = $id AND cycle_id = '$cycle' AND status = 'open' RETURNING position_id" 2>/dev/null`;
+				my $out = `psql -X -At -q -d '$connstr' -c "UPDATE catalyst.positions SET status = 'closed', exit_price = 100 + ($id % 7) - 3, closed_at = clock_timestamp(), exit_order_id = replace(entry_order_id, '-in-', '-out-') WHERE position_id = $id AND status = 'open' RETURNING position_id" 2>/dev/null`;
 				print $acked "$id\n" if $? == 0 && $out =~ /^$id$/m;
 			}
 			# (not exit: the END blocks of PostgreSQL::Test::Cluster would stop the nodes)

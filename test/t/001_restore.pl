@@ -36,10 +36,10 @@ INSERT INTO catalyst.positions_archive (position_id, cycle_id, symbol, side, qua
                                         status, opened_at, created_at, updated_at)
 VALUES (100000, 'demo-001', 'AAPL', 'long', 1, 'ord-aapl-in', 10.00, 'closed', now(), now(), now());
 });
-load_open_positions($node, 'src', 'live', 300);
+my $ids = load_open_positions($node, 'src', 'live', 300);
 
 # 1. a dump taken while 4 sessions close positions
-my $pids = start_closers($node, 'src', 'live', 300, 4, $tmp);
+my $pids = start_closers($node, 'src', $ids, 4, $tmp);
 sleep 1;
 $node->command_ok([ 'pg_dump', '-Fc', '-f', "$tmp/live.dump", '-d', $node->connstr('src') ],
 	'pg_dump -Fc while closes run');

@@ -17,7 +17,7 @@ $node->append_conf('postgresql.conf', "restart_after_crash = on\nfsync = on\n");
 $node->start;
 my $tmp = PostgreSQL::Test::Utils::tempdir;
 $node->safe_psql('postgres', 'CREATE EXTENSION catalyst');
-load_open_positions($node, 'postgres', 'crash', 4000);
+my $ids = load_open_positions($node, 'postgres', 'crash', 4000);
 
 # maintenance in a loop: partitions further and further ahead, and retention
 my $connstr = $node->connstr('postgres');
@@ -34,7 +34,7 @@ if ($maint == 0)
 	}
 	POSIX::_exit(0);
 }
-my $closers = start_closers($node, 'postgres', 'crash', 4000, 4, $tmp);
+my $closers = start_closers($node, 'postgres', $ids, 4, $tmp);
 
 # 1. SIGKILL of a backend that is closing positions
 my $victim = '';

@@ -16,7 +16,7 @@ $primary->start;
 my $tmp = PostgreSQL::Test::Utils::tempdir;
 # catalyst in pg_cron's database, so that the jobs are scheduled there
 $primary->safe_psql('postgres', 'CREATE EXTENSION pg_cron; CREATE EXTENSION catalyst');
-load_open_positions($primary, 'postgres', 'fo', 2000);
+my $ids = load_open_positions($primary, 'postgres', 'fo', 2000);
 is($primary->safe_psql('postgres', 'SELECT count(*) FROM catalyst.schedule_maintenance()'), '3', 'the jobs are scheduled on the primary');
 
 $primary->backup('base');
@@ -32,7 +32,7 @@ pass('the standby is synchronous');
 is($standby->safe_psql('postgres', 'SELECT catalyst.create_monthly_partitions(12) IS NULL'), 't',
 	'create_monthly_partitions() does nothing on the standby');
 
-my $closers = start_closers($primary, 'postgres', 'fo', 2000, 4, $tmp);
+my $closers = start_closers($primary, 'postgres', $ids, 4, $tmp);
 sleep 3;
 $primary->stop('immediate');
 stop_closers($closers, $tmp);

@@ -21,7 +21,7 @@ sub close_position
 {
 	my ($id) = @_;
 	$node->safe_psql('postgres', qq{UPDATE catalyst.positions SET status = 'closed', exit_price = 100 + $id - 5,
-		closed_at = clock_timestamp(), exit_order_id = 'pitr-out-$id' WHERE position_id = $id});
+		closed_at = clock_timestamp(), exit_order_id = replace(entry_order_id, '-in-', '-out-') WHERE position_id = $id});
 	return;
 }
 close_position($_) for 1 .. 5;
