@@ -66,8 +66,9 @@ SET session_replication_role = replica;
 SET SESSION AUTHORIZATION regress_rs_admin;
 SET session_replication_role = replica;
 RESET SESSION AUTHORIZATION;
--- ... and under it rows load as the dump has them: P&L kept, no event, no metrics fold, no
--- foreign-key check (pg_restore -j loads tables in any order)
+-- ... and under it rows load as the dump has them: P&L kept (the close trigger would make it
+-- 100.00), no event, no metrics fold, no foreign-key check (pg_restore -j loads tables in any
+-- order)
 UPDATE mark SET since = (SELECT max(log_id) FROM catalyst.audit_log);
 SET session_replication_role = replica;
 SET row_security = off;
@@ -75,7 +76,7 @@ INSERT INTO catalyst.trading_cycles (cycle_id, mode, scan_frequency) VALUES ('rs
 INSERT INTO catalyst.positions (position_id, cycle_id, symbol, side, quantity, entry_order_id, entry_price,
                                 status, exit_price, opened_at, closed_at, realized_pnl, pnl_percent)
 VALUES (6, 'rs-restored', 'AAPL', 'long', 10, 'rs-o-not-yet-loaded', 100, 'closed', 110,
-        now() - interval '1 hour', now(), 100.00, 10.00);
+        now() - interval '1 hour', now(), 77.00, 7.70);
 INSERT INTO catalyst.orders (order_id, cycle_id, symbol, direction, order_type, quantity)
 VALUES ('rs-o-not-yet-loaded', 'rs-restored', 'AAPL', 'buy', 'market', 10);
 RESET row_security;

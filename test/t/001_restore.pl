@@ -66,6 +66,9 @@ is(close_event_problems($node, 'live', 'live'), '', 'each restored closed positi
 is($node->safe_psql('live', q{SELECT count(*) FROM (SELECT log_id FROM catalyst.audit_log GROUP BY log_id HAVING count(*) > 1) d}),
 	'0', 'no audit event twice');
 
+like(slurp_file($node->logfile), qr/LOG:  catalyst: session_replication_role is replica: this session's changes are taken for a restore and are not audited/,
+	'the server log records that the restoring session was not audited');
+
 # 2. every form from a quiescent dump equals the source
 my $src = fingerprint($node, 'src');
 like($src, qr/catalyst\.positions 30\d /, 'the source fingerprint covers the positions');
