@@ -42,7 +42,7 @@ VALUES ('load', 'normal', 300, now());
 INSERT INTO catalyst.trading_signals (cycle_id, symbol, signal_type, signal_strength, confidence, action, source)
 SELECT 'load', 'C' || n, 'momentum', 'strong', 0.8, 'buy', 'load' FROM generate_series(1, 64) n;
 -- a month of scans a retention run has to retire, and last year's audit events
-SELECT catalyst.create_monthly_partitions();
+SELECT catalyst.create_monthly_partitions() AS made \gset
 INSERT INTO catalyst.scan_results (scan_id, cycle_id, symbol, scan_time, price, volume)
 SELECT 'old' || n, 'load', 'S' || n % 500, now() - interval '100 days' + n * interval '1 second', 10, 1
 FROM generate_series(1, 20000) n;

@@ -78,10 +78,10 @@ count_tap "$root/tmp_check/pgtap.log"
 
 # Perl TAP tests on PostgreSQL::Test::Cluster (test/t/*.pl), as contrib and pgvector run them:
 # each test makes its own nodes, which load the private build through extension_destdir.  They
-# run as the server's user from a copy of test/ and scripts/ it can read.
+# run as the server's user from a copy of test/, scripts/ and doc/ it can read.
 pgxs=$(dirname "$(dirname "$(pg_config --pgxs)")")/..
 tap=$scratch/tap
-mkdir -p "$tap" && cp -r test scripts "$tap/"
+mkdir -p "$tap" && cp -r test scripts doc "$tap/"
 [ "$(id -u)" = 0 ] && chown -R postgres: "$tap"
 tap_env=(PATH="$PATH" PERL5LIB="$pgxs/src/test/perl" PG_REGRESS="$pgxs/src/test/regress/pg_regress"
 	TESTDIR="$tap" CATALYST_ROOT="$tap" CATALYST_DESTDIR="$scratch/install")

@@ -16,7 +16,7 @@ use Test::More;
 our @EXPORT = qw(catalyst_node repo_file fingerprint metrics_mismatch load_open_positions
   start_closers stop_closers acknowledged_closes close_event_problems);
 
-# A file of the checkout (scripts/test.sh copies test/ and scripts/ to $CATALYST_ROOT)
+# A file of the checkout (scripts/test.sh copies test/, scripts/ and doc/ to $CATALYST_ROOT)
 sub repo_file
 {
 	my ($path) = @_;

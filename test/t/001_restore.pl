@@ -94,6 +94,15 @@ for my $round (1, 2)
 		"pg_restore --clean --if-exists into the existing catalyst database (round $round)");
 	is(fingerprint($node, 'r_custom'), $src, "--clean --if-exists into the existing database (round $round): equal");
 }
+# over a database where catalyst is at 4.1
+$node->safe_psql('postgres', 'CREATE DATABASE r_old');
+$node->safe_psql('r_old', q{CREATE EXTENSION catalyst VERSION '4.1'});
+$node->safe_psql('r_old', slurp_file(repo_file('scripts/sample-day.sql')));
+restore_ok('r_old', [ 'pg_restore', '--exit-on-error', '--clean', '--if-exists', '-d', $node->connstr('r_old'), "$tmp/src.dump" ],
+	'pg_restore --clean --if-exists over a catalyst 4.1 database');
+is(fingerprint($node, 'r_old'), $src, 'over the 4.1 database: equal to the source');
+is($node->safe_psql('r_old', q{SELECT extversion FROM pg_extension WHERE extname = 'catalyst'}),
+	$node->safe_psql('src', q{SELECT extversion FROM pg_extension WHERE extname = 'catalyst'}), 'and at the source\'s version');
 is(metrics_mismatch($node, 'r_parallel', 'live') . close_event_problems($node, 'r_parallel', 'live'), '',
 	'-j 2: metrics equal the recompute, one position_closed event per close');
 
