@@ -14,7 +14,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 
 our @EXPORT = qw(catalyst_node repo_file fingerprint metrics_mismatch load_open_positions
-  start_closers stop_closers acknowledged_closes close_event_problems);
+  start_closers stop_closers acknowledged_closes close_event_problems closes_survived);
 
 # A file of the checkout (scripts/test.sh copies test/, scripts/ and doc/ to $CATALYST_ROOT)
 sub repo_file
@@ -160,6 +160,22 @@ sub acknowledged_closes
 		push @ids, grep { /^\d+$/ } split /\n/, slurp_file($f);
 	}
 	return sort { $a <=> $b } @ids;
+}
+
+# The assertions after a crash, failover or the like: at least $min closes were acknowledged, each
+# is closed on $node, every closed position of the cycle has exactly one position_closed event,
+# and the metrics equal the recompute.  $where names the node in the descriptions.
+sub closes_survived
+{
+	my ($node, $db, $cycle, $dir, $min, $where) = @_;
+	my @acked = acknowledged_closes($dir);
+	cmp_ok(scalar(@acked), '>', $min, 'closes were acknowledged (' . scalar(@acked) . ')');
+	my %closed = map { $_ => 1 } split /\n/,
+	  $node->safe_psql($db, "SELECT position_id FROM catalyst.positions WHERE status = 'closed' AND cycle_id = '$cycle'");
+	is(join(',', grep { !$closed{$_} } @acked), '', "every acknowledged close is $where");
+	is(close_event_problems($node, $db, $cycle), '', 'each closed position has exactly one position_closed event');
+	is(metrics_mismatch($node, $db, $cycle), '', 'the metrics count every close and equal the recompute');
+	return;
 }
 
 1;

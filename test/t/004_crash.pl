@@ -61,13 +61,7 @@ stop_closers($closers, $tmp);
 waitpid($maint, 0);
 $node->start;
 
-my @acked = acknowledged_closes($tmp);
-cmp_ok(scalar(@acked), '>', 50, 'closes were acknowledged (' . scalar(@acked) . ')');
-my %closed = map { $_ => 1 } split /\n/,
-  $node->safe_psql('postgres', q{SELECT position_id FROM catalyst.positions WHERE status = 'closed' AND cycle_id = 'crash'});
-is(join(',', grep { !$closed{$_} } @acked), '', 'every acknowledged close is there');
-is(close_event_problems($node, 'postgres', 'crash'), '', 'each closed position has exactly one position_closed event');
-is(metrics_mismatch($node, 'postgres', 'crash'), '', 'the metrics count every close and equal the recompute');
+closes_survived($node, 'postgres', 'crash', $tmp, 50, 'there after the restart');
 
 # no half-done partition: each table named like a partition is attached, with its parent's indexes
 is($node->safe_psql('postgres', q{

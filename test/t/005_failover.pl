@@ -39,13 +39,7 @@ stop_closers($closers, $tmp);
 $standby->promote;
 $standby->poll_query_until('postgres', 'SELECT NOT pg_is_in_recovery()') or BAIL_OUT('no promotion');
 
-my @acked = acknowledged_closes($tmp);
-cmp_ok(scalar(@acked), '>', 20, 'closes were acknowledged by the primary (' . scalar(@acked) . ')');
-my %closed = map { $_ => 1 } split /\n/,
-  $standby->safe_psql('postgres', q{SELECT position_id FROM catalyst.positions WHERE status = 'closed' AND cycle_id = 'fo'});
-is(join(',', grep { !$closed{$_} } @acked), '', 'every acknowledged close is on the promoted standby');
-is(close_event_problems($standby, 'postgres', 'fo'), '', 'each with exactly one position_closed event');
-is(metrics_mismatch($standby, 'postgres', 'fo'), '', 'and the metrics equal the recompute');
+closes_survived($standby, 'postgres', 'fo', $tmp, 20, 'on the promoted standby');
 
 # maintenance acts now
 cmp_ok($standby->safe_psql('postgres', 'SELECT catalyst.create_monthly_partitions(12)'), '>', 0,
