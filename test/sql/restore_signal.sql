@@ -46,6 +46,19 @@ RESET SESSION AUTHORIZATION;
 SELECT event_type, entity_id, details->'new' ? 'risk_score' AS risk_event, details->>'user' AS by_user
 FROM catalyst.audit_log, mark WHERE log_id > mark.since ORDER BY log_id;
 
+-- ... and cleanup_old_data(), which archives an old closed position (a DELETE from positions)
+INSERT INTO catalyst.positions (position_id, cycle_id, symbol, side, quantity, entry_order_id, entry_price,
+                                status, exit_price, opened_at, closed_at)
+VALUES (7, 'rs-1', 'AAPL', 'long', 10, 'rs-o6', 100, 'closed', 101, now() - interval '201 days', now() - interval '200 days');
+UPDATE mark SET since = (SELECT max(log_id) FROM catalyst.audit_log);
+SET SESSION AUTHORIZATION regress_rs_admin;
+SET row_security = off;
+SELECT catalyst.cleanup_old_data()->'positions'->>'archived' AS archived;
+RESET row_security;
+RESET SESSION AUTHORIZATION;
+SELECT event_type, entity_id, details->>'user' AS by_user
+FROM catalyst.audit_log, mark WHERE log_id > mark.since ORDER BY log_id;
+
 -- 3. a superuser's ordinary session is audited; with row_security off, as pg_dump's output runs,
 -- but without the restore signal, a write is refused: it would be a restore that audits and
 -- rolls up every row a second time
