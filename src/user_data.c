@@ -16,6 +16,7 @@
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_constraint.h"
 #include "catalog/pg_extension.h"
 #include "commands/extension.h"
 #include "nodes/pg_list.h"
@@ -26,6 +27,25 @@ static const char *const user_data_relations[] = {
 	"audit_log",
 	"v_active_trading",
 };
+
+/*
+ * A restore always installs the library's default version, whose scan_results and audit_log are
+ * keyed by unique indexes; a dump taken at 4.1 brings them with 4.1's primary keys.  Say what to
+ * run (doc/backups.md, tested by test/t/007_upgrade.pl).
+ */
+static void
+warn_if_keyed_as_4_1(Oid relid, const char *relname)
+{
+	char	   *pkey = psprintf("%s_pkey", relname);
+
+	if (OidIsValid(get_relation_constraint_oid(relid, pkey, true)))
+		ereport(WARNING,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("catalyst: restored table %s still has the primary key %s of catalyst 4.1", relname, pkey),
+				 errdetail("The dump was taken at catalyst 4.1; the restore installed the library's default version, which keys the table by the unique index %s_key.", relname),
+				 errhint("Run the statements of doc/backups.md, \"Restoring into a database at another catalyst version\".")));
+	pfree(pkey);
+}
 
 void
 catalyst_bind_user_data(void)
@@ -44,5 +64,8 @@ catalyst_bind_user_data(void)
 			continue;
 		ObjectAddressSet(rel, RelationRelationId, relid);
 		recordDependencyOn(&rel, &extension, DEPENDENCY_AUTO_EXTENSION);
+		/* (the first maintenance run after a restore) */
+		if (get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE)
+			warn_if_keyed_as_4_1(relid, user_data_relations[i]);
 	}
 }

@@ -25,6 +25,8 @@ my $maint = fork();
 die "fork: $!" unless defined $maint;
 if ($maint == 0)
 {
+	# (its connection errors while the server is down are expected)
+	open(STDERR, '>', '/dev/null') or die;
 	my $parent = getppid();
 	for (my $k = 4; !-e "$tmp/stop" && getppid() == $parent; $k++)
 	{

@@ -117,6 +117,9 @@ $node->safe_psql('postgres', 'CREATE DATABASE from41');
 	$node->command_ok([ 'pg_restore', '--exit-on-error', '-d', $node->connstr('from41'), "$tmp/at41.dump" ],
 		'pg_restore of the 4.1 dump');
 }
+my (undef, undef, $warning) = $node->psql('from41', 'SELECT catalyst.create_monthly_partitions()');
+like($warning, qr/WARNING:  catalyst: restored table audit_log still has the primary key audit_log_pkey of catalyst 4\.1.*HINT:  Run the statements of doc\/backups\.md/s,
+	'the first maintenance run after the restore says what to do');
 my ($doc_sql) = slurp_file(repo_file('doc/backups.md')) =~ /Bring them to\s+4\.2 after the restore:\s+```sql\n(.*?)```/s;
 like($doc_sql // '', qr/CREATE UNIQUE INDEX audit_log_key/, 'doc/backups.md gives the statements for a 4.1 dump');
 $node->safe_psql('from41', $doc_sql);
