@@ -66,11 +66,11 @@ SQL
 echo "load: $clients sessions for $seconds s, maintenance every $every s (fsync on)"
 maintenance &
 maint_pid=$!
-(cd "$work" && pgbench -n -d catalyst -c "$clients" -j 2 -T "$seconds" --log --log-prefix=tx \
+(cd "$work" && pgbench -n -c "$clients" -j 2 -T "$seconds" --log --log-prefix=tx \
 	-f "$bench_root/bench/load/order_fill.sql@3" -f "$bench_root/bench/load/open.sql@2" \
 	-f "$bench_root/bench/load/close.sql@2" -f "$bench_root/bench/load/scan.sql@4" \
 	-f "$bench_root/bench/load/pnl.sql@4" -f "$bench_root/bench/load/risk.sql@1" \
-	-f "$bench_root/bench/load/view.sql@2" >"$work/pgbench.out" 2>"$work/pgbench.err") || true
+	-f "$bench_root/bench/load/view.sql@2" catalyst >"$work/pgbench.out" 2>"$work/pgbench.err") || true
 wait "$maint_pid" || true
 
 echo
@@ -98,7 +98,11 @@ log=$bench_scratch/cluster/server.log
 waits=$(grep -c 'still waiting for' "$log" || true)
 by_maint=$(grep -A1 'still waiting for' "$log" | grep -cE "Process(es)? holding the lock: (${maint_pids%|})\b" || true)
 echo "lock waits longer than 100 ms: $waits, of which behind a maintenance run: $by_maint"
-grep -A1 'still waiting for' "$log" | head -20 || true
+# what they waited for: a row lock (tuple of a relation) or another transaction's end
+grep -o 'still waiting for [A-Za-z]* on [a-z]*' "$log" | sort | uniq -c | sort -rn || true
+for oid in $(grep -o 'of relation [0-9]*' "$log" | awk '{ print $3 }' | sort | uniq -c | sort -rn | head -3 | awk '{ print $2 }'); do
+	echo "  row-lock waits on $(psql -X -At -d catalyst -c "SELECT '$oid'::regclass"): $(grep -c "of relation $oid " "$log")"
+done
 echo "errors: pgbench aborted clients $(grep -c 'aborted' "$work/pgbench.err" || true), server ERROR lines $(grep -c ' ERROR: ' "$log" || true)"
 grep ' ERROR: ' "$log" | sort | uniq -c | sort -rn | head -5 || true
 
