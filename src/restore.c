@@ -48,9 +48,10 @@ catalyst_restoring(void)
 /* SQL-callable functions */
 
 /*
- * AFTER ... FOR EACH STATEMENT, enabled ALWAYS on the audited tables: under the restore signal the
- * row audit triggers do not fire at all, so this is where a session that switched auditing off
- * that way is written to the server log (catalyst_restoring() logs it once per session).
+ * AFTER ... FOR EACH STATEMENT on the audited tables, enabled REPLICA (it fires only under
+ * session_replication_role = replica): the row audit triggers do not fire at all then, so this is
+ * where a session that switched auditing off that way is written to the server log
+ * (catalyst_restoring() logs it once per session).
  */
 PG_FUNCTION_INFO_V1(catalyst_restore_notice);
 Datum

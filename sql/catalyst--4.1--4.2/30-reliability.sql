@@ -7,7 +7,7 @@
 --    from firing while the dump's rows load, in any order (pg_restore -j loads the tables in
 --    parallel), so the rows keep their P&L, audit events and metrics exactly.  pg_dump's output
 --    always runs with row_security = off; a superuser session in that state without the signal
---    is a restore that would duplicate every event, and is refused (src/user_data.c).
+--    is a restore that would duplicate every event, and is refused (src/restore.c).
 -- 2. scan_results and audit_log are keyed by a unique index instead of a PRIMARY KEY: pg_dump 15
 --    writes a partition's inherited key constraint as one of its own, and
 --    pg_restore --clean then fails to drop it ("cannot drop inherited constraint").  A
