@@ -64,8 +64,11 @@ catalyst_bind_user_data(void)
 			continue;
 		ObjectAddressSet(rel, RelationRelationId, relid);
 		recordDependencyOn(&rel, &extension, DEPENDENCY_AUTO_EXTENSION);
-		/* (the first maintenance run after a restore) */
-		if (get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE)
+		/*
+		 * The first maintenance run after a restore; not CREATE EXTENSION, whose 4.1 script binds
+		 * the tables before the update script re-keys them.
+		 */
+		if (!creating_extension && get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE)
 			warn_if_keyed_as_4_1(relid, user_data_relations[i]);
 	}
 }
