@@ -100,8 +100,8 @@ by_maint=$(grep -A1 'still waiting for' "$log" | grep -cE "Process(es)? holding 
 echo "lock waits longer than 100 ms: $waits, of which behind a maintenance run: $by_maint"
 # what they waited for: a row lock (tuple of a relation) or another transaction's end
 grep -o 'still waiting for [A-Za-z]* on [a-z]*' "$log" | sort | uniq -c | sort -rn || true
-for oid in $(grep -o 'of relation [0-9]*' "$log" | awk '{ print $3 }' | sort | uniq -c | sort -rn | head -3 | awk '{ print $2 }'); do
-	echo "  row-lock waits on $(psql -X -At -d catalyst -c "SELECT '$oid'::regclass"): $(grep -c "of relation $oid " "$log")"
+for oid in $(grep 'still waiting for' "$log" | grep -o 'of relation [0-9]*' | awk '{ print $3 }' | sort | uniq -c | sort -rn | head -3 | awk '{ print $2 }'); do
+	echo "  row-lock waits on $(psql -X -At -d catalyst -c "SELECT '$oid'::regclass"): $(grep 'still waiting for' "$log" | grep -c "of relation $oid ")"
 done
 echo "errors: pgbench aborted clients $(grep -c 'aborted' "$work/pgbench.err" || true), server ERROR lines $(grep -c ' ERROR: ' "$log" || true)"
 grep ' ERROR: ' "$log" | sort | uniq -c | sort -rn | head -5 || true
