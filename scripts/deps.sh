@@ -9,6 +9,7 @@ packages=(
 	postgresql-15-cron                      # pg_cron: scheduling (optional at run time, tested)
 	postgresql-15-pgtap                     # pgTAP
 	libtap-parser-sourcehandler-pgtap-perl  # pg_prove
+	libipc-run-perl                         # PostgreSQL::Test::Cluster (the Perl TAP tests)
 	postgresql-15-partman                   # pg_partman: the reference in the partition benchmark
 )
 

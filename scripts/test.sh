@@ -5,8 +5,8 @@
 #   1. installs the build and test dependencies (scripts/deps.sh, idempotent)
 #   2. builds with -Wall -Wextra -Werror and installs into a private directory (no system one)
 #   3. starts a throwaway PostgreSQL 15 cluster with pg_cron preloaded
-#   4. runs pg_regress and isolationtester (make installcheck), pgTAP (pg_prove) and the shell
-#      TAP tests under test/t (prove), printing every diff or failure
+#   4. runs pg_regress and isolationtester (make installcheck), pgTAP (pg_prove) and the Perl
+#      TAP tests under test/t (prove, PostgreSQL::Test::Cluster), printing every diff or failure
 #   5. stops the cluster and ends with the line "N passed, N failed" over all suites
 #
 # Counts: one per pg_regress or isolation test file, one per TAP assertion.
@@ -76,8 +76,20 @@ createdb catalyst_tap && psql -q -d catalyst_tap -c "CREATE EXTENSION pgtap" >/d
 pg_prove --verbose -d catalyst_tap test/pgtap/*.sql >"$root/tmp_check/pgtap.log" 2>&1
 count_tap "$root/tmp_check/pgtap.log"
 
-prove --verbose test/t/*.sh >"$root/tmp_check/shell-tap.log" 2>&1
-count_tap "$root/tmp_check/shell-tap.log"
+# Perl TAP tests on PostgreSQL::Test::Cluster (test/t/*.pl), as contrib and pgvector run them:
+# each test makes its own nodes, which load the private build through extension_destdir.  They
+# run as the server's user from a copy of test/, scripts/ and doc/ it can read.
+pgxs=$(dirname "$(dirname "$(pg_config --pgxs)")")/..
+tap=$scratch/tap
+mkdir -p "$tap" && cp -r test scripts doc "$tap/"
+[ "$(id -u)" = 0 ] && chown -R postgres: "$tap"
+tap_env=(PATH="$PATH" PERL5LIB="$pgxs/src/test/perl" PG_REGRESS="$pgxs/src/test/regress/pg_regress"
+	TESTDIR="$tap" CATALYST_ROOT="$tap" CATALYST_DESTDIR="$scratch/install")
+if [ "$(id -u)" = 0 ]; then as_tap_user=(runuser -u postgres --); else as_tap_user=(); fi
+(cd "$tap" && "${as_tap_user[@]}" env "${tap_env[@]}" prove --verbose ${CATALYST_TAP_TESTS:-test/t/*.pl}) \
+	>"$root/tmp_check/perl-tap.log" 2>&1
+cp -r "$tap/tmp_check/log" "$root/tmp_check/perl-tap-logs" 2>/dev/null
+count_tap "$root/tmp_check/perl-tap.log"
 
 # Client drivers: the README's examples through the extended query protocol, parameters untyped
 # (pgbench -M prepared, node-postgres; test/client/run.sh, a TAP script).

@@ -121,6 +121,7 @@ extern Jsonb *catalyst_jsonb_from_text(const char *json);
 
 /* user_data.c: tables dumped as the user's, dropped with the extension */
 extern void catalyst_bind_user_data(void);
+/* restore.c: whether this session is a restore (session_replication_role = replica) */
 extern bool catalyst_restoring(void);
 
 /* position_close.c, metrics.c, columns.c: closing positions and the performance_metrics roll-up */

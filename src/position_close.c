@@ -18,7 +18,7 @@
  * writes none for it): with catalyst.audit on, its details carry the changed columns and the
  * user besides the trade, so a close costs one audit_log row, not two.
  *
- * A restore (catalyst_restoring(), src/user_data.c) inserts rows that already carry their P&L, together with the metrics rows and
+ * A restore (catalyst_restoring(), src/restore.c) inserts rows that already carry their P&L, together with the metrics rows and
  * audit events they produced: inserted rows are then left alone.
  */
 #include "catalyst.h"

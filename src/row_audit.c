@@ -29,9 +29,9 @@
  * (sub)transaction wrote is gone, so the state becomes unknown and the next change writes the
  * event again.  README, "Security", lists what this cannot see.
  *
- * A superuser writing with row_security = off, which pg_dump's output sets, is taken for a restore
- * and writes no event: the restored rows' history is in the restored audit_log.  Any other role
- * with row_security off is audited as usual.
+ * A restore (catalyst_restoring(), src/restore.c: session_replication_role = replica, which
+ * only a superuser may set) writes no event: the restored rows' history is in the restored
+ * audit_log.  row_security = off, which any role may set, is audited as usual.
  */
 #include "catalyst.h"
 

@@ -16,18 +16,36 @@
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_constraint.h"
 #include "catalog/pg_extension.h"
 #include "commands/extension.h"
 #include "nodes/pg_list.h"
-#include "miscadmin.h"
 #include "utils/lsyscache.h"
-#include "utils/rls.h"
 
 static const char *const user_data_relations[] = {
 	"scan_results",
 	"audit_log",
 	"v_active_trading",
 };
+
+/*
+ * A restore always installs the library's default version, whose scan_results and audit_log are
+ * keyed by unique indexes; a dump taken at 4.1 brings them with 4.1's primary keys.  Say what to
+ * run (doc/backups.md, tested by test/t/007_upgrade.pl).
+ */
+static void
+warn_if_keyed_as_4_1(Oid relid, const char *relname)
+{
+	char	   *pkey = psprintf("%s_pkey", relname);
+
+	if (OidIsValid(get_relation_constraint_oid(relid, pkey, true)))
+		ereport(WARNING,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("catalyst: restored table %s still has the primary key %s of catalyst 4.1", relname, pkey),
+				 errdetail("The dump was taken at catalyst 4.1; the restore installed the library's default version, which keys the table by the unique index %s_key.", relname),
+				 errhint("Run the statements of doc/backups.md, \"Restoring into a database at another catalyst version\".")));
+	pfree(pkey);
+}
 
 void
 catalyst_bind_user_data(void)
@@ -46,17 +64,11 @@ catalyst_bind_user_data(void)
 			continue;
 		ObjectAddressSet(rel, RelationRelationId, relid);
 		recordDependencyOn(&rel, &extension, DEPENDENCY_AUTO_EXTENSION);
+		/*
+		 * The first maintenance run after a restore; not CREATE EXTENSION, whose 4.1 script binds
+		 * the tables before the update script re-keys them.
+		 */
+		if (!creating_extension && get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE)
+			warn_if_keyed_as_4_1(relid, user_data_relations[i]);
 	}
-}
-
-/*
- * Whether the rows being written come from a restore.  pg_dump's output, plain or archive, always
- * runs with row_security off, which is on otherwise, and restoring a database with catalyst takes a
- * superuser (the extension is not trusted).  A restore brings rows that already carry what the
- * extension's triggers would add (P&L, metrics, audit events): the triggers leave them alone.
- */
-bool
-catalyst_restoring(void)
-{
-	return !row_security && superuser();
 }

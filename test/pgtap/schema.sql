@@ -21,11 +21,11 @@ SELECT views_are('catalyst', ARRAY['v_active_trading', 'v_daily_performance', 'p
 SELECT is_partitioned('catalyst', 'scan_results', 'scan_results is partitioned');
 SELECT is_partitioned('catalyst', 'audit_log', 'audit_log is partitioned');
 SELECT col_is_pk('catalyst', 'trading_cycles', 'cycle_id', 'trading_cycles key');
-SELECT col_is_pk('catalyst', 'scan_results', ARRAY['scan_time', 'scan_id', 'symbol']::name[], 'scan_results key');
+SELECT is(pg_get_indexdef('catalyst.scan_results_key'::regclass), 'CREATE UNIQUE INDEX scan_results_key ON ONLY catalyst.scan_results USING btree (scan_time, scan_id, symbol)', 'scan_results key (a unique index, so pg_restore --clean can drop it)');
 SELECT col_is_pk('catalyst', 'orders', 'order_id', 'orders key');
 SELECT col_is_pk('catalyst', 'positions', 'position_id', 'positions key');
 SELECT col_is_pk('catalyst', 'positions_archive', 'position_id', 'positions_archive key: a position is archived once');
-SELECT col_is_pk('catalyst', 'audit_log', ARRAY['log_id', 'created_at']::name[], 'audit_log key includes the partition key');
+SELECT is(pg_get_indexdef('catalyst.audit_log_key'::regclass), 'CREATE UNIQUE INDEX audit_log_key ON ONLY catalyst.audit_log USING btree (log_id, created_at)', 'audit_log key includes the partition key (a unique index, so pg_restore --clean can drop it)');
 SELECT col_is_unique('catalyst', 'metrics_days', ARRAY['cycle_id', 'metric_date']::name[], 'one metrics row per cycle and day');
 SELECT fk_ok('catalyst', 'orders', 'cycle_id', 'catalyst', 'trading_cycles', 'cycle_id', 'orders.cycle_id references trading_cycles');
 SELECT fk_ok('catalyst', 'positions', 'cycle_id', 'catalyst', 'trading_cycles', 'cycle_id', 'positions.cycle_id references trading_cycles');

@@ -124,9 +124,9 @@ FROM catalyst.audit_log a, mark WHERE a.log_id > mark.log_id ORDER BY a.log_id;
 SELECT count(*) AS bulk_orders, (SELECT count(*) FROM catalyst.audit_log WHERE entity_id LIKE 'bulk-%') AS bulk_events
 FROM catalyst.orders WHERE order_id LIKE 'bulk-%';
 
--- A restore writes no event: pg_dump's output runs with row_security off, and a superuser
--- writing with row_security off is taken for a restore.  A trader with row_security off is
--- refused: row-level security applies to every audited table.
+-- row_security off is no restore signal (test/sql/restore_signal.sql): a superuser writing with
+-- it off, as pg_dump's output runs, without session_replication_role = replica is refused.  A
+-- trader with row_security off is refused: row-level security applies to every audited table.
 CREATE TEMP TABLE mark2 AS SELECT max(log_id) AS log_id FROM catalyst.audit_log;
 SET row_security = off;
 INSERT INTO catalyst.trading_cycles (cycle_id, mode, scan_frequency) VALUES ('restored', 'normal', 300);
