@@ -22,6 +22,7 @@
  * audit events they produced: inserted rows are then left alone.
  */
 #include "catalyst.h"
+#include "exit_fills.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
@@ -117,7 +118,8 @@ require_close_value(bool isnull, int32 position_id, const char *what)
 
 /*
  * The P&L of a closed position:
- *   realized_pnl  = (exit_price - entry_price) * quantity, negated for a short
+ *   realized_pnl  = (exit_price - entry_price) * quantity, negated for a short; with exit fills,
+ *                   their exact proceeds for the quantity they closed (exit_fills.c)
  *   pnl_percent   = realized_pnl * 100 / (entry_price * quantity)
  *   hold_duration = closed_at - opened_at
  */
@@ -135,7 +137,9 @@ derive_closed(HeapTuple position, TupleDesc desc)
 	Datum		entry_price;
 	Datum		quantity;
 	int32		qty;
-	Datum		move;
+	Datum		proceeds;
+	Datum		cost;
+	Datum		gross;
 
 	require_close_value(isnull, position_id, "exit_price");
 	closed_at = value_of(position, desc, P_CLOSED_AT, &isnull);
@@ -165,13 +169,15 @@ derive_closed(HeapTuple position, TupleDesc desc)
 		return position;
 	quantity = DirectFunctionCall1(int4_numeric, Int32GetDatum(qty));
 
+	/* proceeds less cost: exit fills at their own prices, the rest at exit_price (exit_fills.c) */
+	proceeds = catalyst_exit_proceeds(position, desc, exit_price, qty);
+	cost = DirectFunctionCall2(numeric_mul, entry_price, quantity);
 	if (text_equals(value_of(position, desc, P_SIDE, &isnull), "short"))
-		move = DirectFunctionCall2(numeric_sub, entry_price, exit_price);
+		gross = DirectFunctionCall2(numeric_sub, cost, proceeds);
 	else
-		move = DirectFunctionCall2(numeric_sub, exit_price, entry_price);
+		gross = DirectFunctionCall2(numeric_sub, proceeds, cost);
 
-	values[0] = fit_numeric_column(desc, cols[0],
-								   DirectFunctionCall2(numeric_mul, move, quantity));
+	values[0] = fit_numeric_column(desc, cols[0], gross);
 	values[1] = fit_numeric_column(desc, cols[1],
 								   DirectFunctionCall2(numeric_div,
 													   DirectFunctionCall2(numeric_mul, values[0],
