@@ -88,6 +88,20 @@ catalyst_order_event_reason(const char *reason)
 	event_reason = reason ? MemoryContextStrdup(TopMemoryContext, reason) : NULL;
 }
 
+/* Whether `status` is one of orders_status_check's */
+static bool
+known_status(const char *status)
+{
+	static const char *const statuses[] = {
+		"pending", "submitted", "partial", "filled", "cancelled", "rejected",
+	};
+
+	for (size_t i = 0; i < lengthof(statuses); i++)
+		if (strcmp(statuses[i], status) == 0)
+			return true;
+	return false;
+}
+
 /* Whether an order may move from `from` to `to` */
 static bool
 transition_allowed(const char *from, const char *to)
@@ -184,8 +198,11 @@ catalyst_order_lifecycle_check(PG_FUNCTION_ARGS)
 		return PointerGetDatum(order);
 	to = text_of(order, desc, O_STATUS);
 	order_id = text_of(order, desc, O_ORDER_ID);
-	/* NULL status or order_id: the NOT NULL constraints refuse the row after this trigger */
-	if (to == NULL || order_id == NULL)
+	/*
+	 * NULL status or order_id, or a status that is none of the six: the table's NOT NULL and CHECK
+	 * constraints refuse the row, named, after this trigger
+	 */
+	if (to == NULL || order_id == NULL || !known_status(to))
 		return PointerGetDatum(order);
 
 	if (inserting)

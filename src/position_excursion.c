@@ -122,6 +122,14 @@ fits_excursion(Datum value)
 											DirectFunctionCall1(numeric_abs, value), limit));
 }
 
+/* A value as its column stores it (0 as 0.00 in a DECIMAL(12,2)) */
+static Datum
+fit_column(TupleDesc desc, int attnum, Datum value)
+{
+	return DirectFunctionCall2(numeric, value,
+							   Int32GetDatum(TupleDescAttr(desc, attnum - 1)->atttypmod));
+}
+
 static TriggerData *
 check_trigger(FunctionCallInfo fcinfo, const char *name, bool before)
 {
@@ -215,10 +223,10 @@ catalyst_position_excursion(PG_FUNCTION_ARGS)
 	}
 
 	cols[0] = column(desc, X_MAX_PROFIT);
-	values[0] = mfe;
+	values[0] = mfe_null ? (Datum) 0 : fit_column(desc, cols[0], mfe);
 	nulls[0] = mfe_null;
 	cols[1] = column(desc, X_MAX_LOSS);
-	values[1] = mae;
+	values[1] = mae_null ? (Datum) 0 : fit_column(desc, cols[1], mae);
 	nulls[1] = mae_null;
 	/* the initial stop: the one given, else the stop before this UPDATE, else the new one */
 	cols[2] = column(desc, X_INITIAL_STOP_LOSS);

@@ -24,7 +24,7 @@ ALTER TABLE @extschema@.positions
 ALTER TABLE @extschema@.positions
     ALTER COLUMN exited_quantity SET DEFAULT 0,
     ALTER COLUMN exit_value SET DEFAULT 0,
-    ADD CONSTRAINT positions_exited_quantity_check
+    ADD CONSTRAINT positions_quantity_exited_check
         CHECK (exited_quantity OPERATOR(pg_catalog.>=) 0 AND exited_quantity OPERATOR(pg_catalog.<=) quantity)
         NOT VALID;
 ALTER TABLE @extschema@.positions_archive

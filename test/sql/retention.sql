@@ -60,8 +60,9 @@ SELECT * FROM pg_temp.rows_by_partition();
 
 -- closed positions: two older than catalyst.position_archive_days (90), one younger; an open and
 -- a partial position opened long ago; their orders
-INSERT INTO catalyst.orders (order_id, cycle_id, symbol, direction, order_type, quantity, status)
-SELECT 'o-' || i, 'c-1', 'AAPL', CASE WHEN i % 2 = 1 THEN 'buy' ELSE 'sell' END, 'market', 10, 'filled'
+INSERT INTO catalyst.orders (order_id, cycle_id, symbol, direction, order_type, quantity, status,
+                             executed_price, executed_quantity)
+SELECT 'o-' || i, 'c-1', 'AAPL', CASE WHEN i % 2 = 1 THEN 'buy' ELSE 'sell' END, 'market', 10, 'filled', 100, 10
 FROM generate_series(1, 8) i;
 INSERT INTO catalyst.positions (cycle_id, symbol, side, quantity, entry_order_id, exit_order_id, entry_price,
                                 exit_price, status, opened_at, closed_at, realized_pnl, close_reason, metadata)

@@ -28,6 +28,10 @@ INSERT INTO catalyst.positions_archive (position_id, cycle_id, symbol, side, qua
 VALUES (1000, 'demo-001', 'AAPL', 'long', 1, 'ord-aapl-in', 10.00, 'closed', now(), now(), now());
 INSERT INTO catalyst.performance_metrics (cycle_id, metric_date, total_trades) VALUES ('demo-001', '2020-01-01', 3);
 SELECT setval('catalyst.positions_position_id_seq', 4242);
+-- the ledger (4.2): a fill of a submitted order, its events and the sample day's stops
+INSERT INTO catalyst.orders (order_id, cycle_id, symbol, direction, order_type, quantity, status)
+VALUES ('ord-dump', 'demo-001', 'AAPL', 'buy', 'limit', 10, 'submitted');
+SELECT catalyst.record_fill('ord-dump', 'F-1', 4, 190.125);
 SQL
 
 # what every table holds, every partition bound, every sequence position
@@ -66,16 +70,16 @@ FROM pg_policy p ORDER BY 1;
 SQL
 }
 fingerprint dump_src >"$work/src.txt" || bail "fingerprinting the source failed"
-# a row count and checksum for each of the 11 tables (maintenance_runs too) and 18 partitions (9 months of 2 tables)
+# a row count and checksum for each of the 14 tables (maintenance_runs and the ledger's too) and 18 partitions (9 months of 2 tables)
 check "the fingerprint covers every table and partition" \
-	"$(grep -cE '^catalyst\.[a-z_0-9]+ [0-9]+ ([0-9a-f]{32})?$' "$work/src.txt")" "29"
+	"$(grep -cE '^catalyst\.[a-z_0-9]+ [0-9]+ ([0-9a-f]{32})?$' "$work/src.txt")" "32"
 check "no table of the source database is empty" "$(grep -E '^catalyst\.[a-z_]+ 0 ' "$work/src.txt")" ""
 # privileges of every table, partition, view, sequence and function and of audit_log's 8 granted
-# columns; the 10 policies; the TRUNCATE guard of audit_log and its 10 partitions
+# columns; the 16 policies; the TRUNCATE guard of audit_log and its 10 partitions
 check "the fingerprint covers privileges, policies and the audit triggers" \
 	"$(grep -c ' acl ' "$work/src.txt") $(grep -c ' policy ' "$work/src.txt") $(grep -c 'trigger audit_log_no_truncate A' "$work/src.txt")" \
 	"$(q dump_src -c "SELECT (SELECT count(*) FROM pg_class WHERE relnamespace = 'catalyst'::regnamespace AND relkind IN ('r', 'p', 'v', 'S'))
-	                       + 8 + (SELECT count(*) FROM pg_proc WHERE pronamespace = 'catalyst'::regnamespace)") 10 11"
+	                       + 8 + (SELECT count(*) FROM pg_proc WHERE pronamespace = 'catalyst'::regnamespace)") 16 11"
 
 pg_dump -Fc -f "$work/catalyst.dump" dump_src
 check "pg_dump -Fc succeeds" "$?" "0"

@@ -61,7 +61,7 @@ check "DROP EXTENSION keeps the roles" \
 	"$(roles)" \
 	"catalyst_admin:false:-1:catalyst_trader catalyst_reader:false:5: catalyst_trader:false:-1:catalyst_reader"
 check "the other database still works" \
-	"$(engine roles_db2 -c "UPDATE catalyst.orders SET status = 'filled' RETURNING status" 2>&1)" "filled"
+	"$(engine roles_db2 -c "UPDATE catalyst.orders SET status = 'submitted' RETURNING status" 2>&1)" "submitted"
 
 # while a database uses them, the roles cannot be dropped by accident
 out=$(q postgres -c "DROP ROLE catalyst_reader" 2>&1)
