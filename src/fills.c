@@ -70,6 +70,7 @@ static int	fill_attnums[N_FILL_COLUMNS];
 /* the kept plans, prepared on first use */
 static SPIPlanPtr find_fill_plan = NULL;
 static SPIPlanPtr lock_order_plan = NULL;
+static SPIPlanPtr order_cycle_plan = NULL;
 static SPIPlanPtr update_order_plan = NULL;
 static SPIPlanPtr exit_position_plan = NULL;
 static SPIPlanPtr record_fill_plan = NULL;
@@ -187,6 +188,23 @@ recorded_before(const Fill *fill)
 				 errhint("A broker_fill_id names one execution: send it again unchanged, or record a "
 						 "correction under a new broker_fill_id.")));
 	return true;
+}
+
+/* The cycle of an order, NULL when there is no such order (for the caller) */
+static char *
+order_cycle(Datum order_id)
+{
+	Oid			argtypes[1] = {VARCHAROID};
+	Datum		args[1] = {order_id};
+	bool		isnull;
+
+	if (order_cycle_plan == NULL)
+		order_cycle_plan = catalyst_keep_plan(
+			"SELECT o.cycle_id FROM catalyst.orders o WHERE o.order_id OPERATOR(pg_catalog.=) $1",
+			1, argtypes);
+	if (catalyst_spi_exec_plan(order_cycle_plan, args, NULL, SPI_OK_SELECT, 1) == 0)
+		return NULL;
+	return TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }
 
 /* Step 2: lock the order and read what the fill changes */
@@ -363,6 +381,7 @@ catalyst_fill_record(PG_FUNCTION_ARGS)
 	Datum		cycle_id;
 	int			cycle_attnum;
 	bool		cycle_null = false;
+	bool		order_null;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -376,11 +395,30 @@ catalyst_fill_record(PG_FUNCTION_ARGS)
 
 	desc = RelationGetDescr(trigdata->tg_relation);
 	tuple = trigdata->tg_trigtuple;
-	if (catalyst_restoring() || !read_fill(tuple, desc, &fill))
+	if (catalyst_restoring())
 		return PointerGetDatum(tuple);
+	fill.order_id = heap_getattr(tuple, column(desc, F_ORDER_ID), desc, &order_null);
+	if (order_null)
+		return PointerGetDatum(tuple);	/* the NOT NULL constraint refuses it */
 
 	caller = CurrentMemoryContext;
 	catalyst_spi_connect();
+	if (!read_fill(tuple, desc, &fill))
+	{
+		/*
+		 * A value the constraints refuse: give the row its cycle, so that the constraint on the
+		 * bad value is the one that names it (cycle_id's NOT NULL would come first).
+		 */
+		char	   *cycle = order_cycle(fill.order_id);
+
+		MemoryContextSwitchTo(caller);
+		cycle_null = (cycle == NULL);
+		cycle_id = cycle ? CStringGetTextDatum(cycle) : (Datum) 0;
+		catalyst_spi_finish();
+		cycle_attnum = column(desc, F_CYCLE_ID);
+		return PointerGetDatum(heap_modify_tuple_by_cols(tuple, desc, 1, &cycle_attnum, &cycle_id,
+														 &cycle_null));
+	}
 	if (recorded_before(&fill))
 	{
 		catalyst_spi_finish();
