@@ -18,6 +18,7 @@
  * leave its rows alone.
  */
 #include "catalyst.h"
+#include "row_trigger.h"
 #include "order_lifecycle.h"
 
 #include "access/htup_details.h"
@@ -160,32 +161,13 @@ check_execution(HeapTuple order, TupleDesc desc, const char *order_id, const cha
 								   quantity, qnull ? "NULL" : psprintf("%d", executed_quantity)));
 }
 
-static TriggerData *
-check_trigger(FunctionCallInfo fcinfo, const char *name, bool before)
-{
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("%s() must be called as a trigger", name)));
-	if (!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
-		(before ? !TRIGGER_FIRED_BEFORE(trigdata->tg_event) : !TRIGGER_FIRED_AFTER(trigdata->tg_event)) ||
-		TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("%s() must be fired %s INSERT OR UPDATE FOR EACH ROW", name,
-						before ? "BEFORE" : "AFTER")));
-	return trigdata;
-}
-
 /* SQL-callable functions */
 
 PG_FUNCTION_INFO_V1(catalyst_order_lifecycle_check);
 Datum
 catalyst_order_lifecycle_check(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = check_trigger(fcinfo, "order_lifecycle_check", true);
+	TriggerData *trigdata = catalyst_insert_update_trigger(fcinfo, "order_lifecycle_check", true);
 	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
 	bool		inserting = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event);
 	HeapTuple	order = inserting ? trigdata->tg_trigtuple : trigdata->tg_newtuple;
@@ -242,7 +224,7 @@ PG_FUNCTION_INFO_V1(catalyst_order_lifecycle_record);
 Datum
 catalyst_order_lifecycle_record(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = check_trigger(fcinfo, "order_lifecycle_record", false);
+	TriggerData *trigdata = catalyst_insert_update_trigger(fcinfo, "order_lifecycle_record", false);
 	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
 	bool		inserting = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event);
 	HeapTuple	order = inserting ? trigdata->tg_trigtuple : trigdata->tg_newtuple;

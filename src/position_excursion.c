@@ -26,6 +26,7 @@
  * A restore (catalyst_restoring()) brings rows and logs as they were: both leave them alone.
  */
 #include "catalyst.h"
+#include "row_trigger.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
@@ -130,32 +131,13 @@ fit_column(TupleDesc desc, int attnum, Datum value)
 							   Int32GetDatum(TupleDescAttr(desc, attnum - 1)->atttypmod));
 }
 
-static TriggerData *
-check_trigger(FunctionCallInfo fcinfo, const char *name, bool before)
-{
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("%s() must be called as a trigger", name)));
-	if (!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
-		(before ? !TRIGGER_FIRED_BEFORE(trigdata->tg_event) : !TRIGGER_FIRED_AFTER(trigdata->tg_event)) ||
-		TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("%s() must be fired %s INSERT OR UPDATE FOR EACH ROW", name,
-						before ? "BEFORE" : "AFTER")));
-	return trigdata;
-}
-
 /* SQL-callable functions */
 
 PG_FUNCTION_INFO_V1(catalyst_position_excursion);
 Datum
 catalyst_position_excursion(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = check_trigger(fcinfo, "position_excursion", true);
+	TriggerData *trigdata = catalyst_insert_update_trigger(fcinfo, "position_excursion", true);
 	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
 	bool		inserting = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event);
 	HeapTuple	tuple = inserting ? trigdata->tg_trigtuple : trigdata->tg_newtuple;
@@ -249,7 +231,7 @@ PG_FUNCTION_INFO_V1(catalyst_position_stop_change);
 Datum
 catalyst_position_stop_change(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = check_trigger(fcinfo, "position_stop_change", false);
+	TriggerData *trigdata = catalyst_insert_update_trigger(fcinfo, "position_stop_change", false);
 	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
 	bool		inserting = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event);
 	Row			new;

@@ -74,7 +74,6 @@ CREATE TABLE @extschema@.fills (
     created_at TIMESTAMPTZ NOT NULL DEFAULT pg_catalog.now(),
     CONSTRAINT fills_order_broker_fill_key UNIQUE (order_id, broker_fill_id)
 );
-CREATE INDEX idx_fills_cycle ON @extschema@.fills (cycle_id);
 COMMENT ON TABLE @extschema@.fills IS
     'The broker''s executions of each order, recorded once per (order_id, broker_fill_id); recording one maintains its order and the position it exits.';
 COMMENT ON COLUMN @extschema@.fills.broker_fill_id IS 'The broker''s id of the execution, unique within its order: the idempotency key.';
@@ -96,7 +95,6 @@ CREATE TABLE @extschema@.order_events (
     reason TEXT
 );
 CREATE INDEX idx_order_events_order ON @extschema@.order_events (order_id, event_id);
-CREATE INDEX idx_order_events_cycle ON @extschema@.order_events (cycle_id);
 COMMENT ON TABLE @extschema@.order_events IS
     'Append-only history of every order''s status: one row per insert and per transition, written by the order life-cycle trigger.';
 COMMENT ON COLUMN @extschema@.order_events.from_status IS 'The status before (NULL: the order was inserted).';
@@ -116,7 +114,6 @@ CREATE TABLE @extschema@.stop_changes (
     changed_by NAME NOT NULL
 );
 CREATE INDEX idx_stop_changes_position ON @extschema@.stop_changes (position_id, change_id);
-CREATE INDEX idx_stop_changes_cycle ON @extschema@.stop_changes (cycle_id);
 COMMENT ON TABLE @extschema@.stop_changes IS
     'Append-only log of every position''s stop_loss: one row when a position is inserted with a stop and one per change.';
 COMMENT ON COLUMN @extschema@.stop_changes.old_stop_loss IS 'The stop before (price; NULL: none).';
@@ -230,24 +227,15 @@ CREATE TRIGGER stop_changes_append_only BEFORE UPDATE OR DELETE ON @extschema@.s
 CREATE TRIGGER stop_changes_no_truncate BEFORE TRUNCATE ON @extschema@.stop_changes
     FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.ledger_append_only();
 
--- Row audit, as orders.
+-- Row audit of fills, as orders.  order_events and stop_changes get none: each of their rows is
+-- written by the extension alone (as their owner) because of an UPDATE of orders or positions
+-- whose own audit event already carries the change (old and new status or stop_loss, the role);
+-- auditing them would record every transition twice.
 CREATE TRIGGER audit_fills_changes
     AFTER INSERT OR UPDATE OR DELETE ON @extschema@.fills
     FOR EACH ROW EXECUTE FUNCTION @extschema@.audit_row_change();
 CREATE TRIGGER audit_fills_truncate
     AFTER TRUNCATE ON @extschema@.fills
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.audit_row_change();
-CREATE TRIGGER audit_order_events_changes
-    AFTER INSERT OR UPDATE OR DELETE ON @extschema@.order_events
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.audit_row_change();
-CREATE TRIGGER audit_order_events_truncate
-    AFTER TRUNCATE ON @extschema@.order_events
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.audit_row_change();
-CREATE TRIGGER audit_stop_changes_changes
-    AFTER INSERT OR UPDATE OR DELETE ON @extschema@.stop_changes
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.audit_row_change();
-CREATE TRIGGER audit_stop_changes_truncate
-    AFTER TRUNCATE ON @extschema@.stop_changes
     FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.audit_row_change();
 
 -- The R-multiple of a closed trade: net P&L (realized_pnl less the entry and exit orders'

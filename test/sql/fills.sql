@@ -12,15 +12,7 @@ VALUES ('o-buy', 'f-1', 'AAPL', 'buy', 'limit', 100, 'submitted', '2026-03-02 14
 UPDATE catalyst.orders SET status = 'cancelled' WHERE order_id = 'o-cancel';
 UPDATE catalyst.orders SET status = 'rejected', reject_reason = 'no margin' WHERE order_id = 'o-reject';
 
--- SQLSTATE and message of a statement that fails, 'ok' otherwise
-CREATE FUNCTION pg_temp.try(sql text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE sql;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
+\i test/include/try.sql
 CREATE TEMP VIEW buy AS
 SELECT status, executed_quantity, executed_value, executed_price, commission, filled_at,
        executed_value / executed_quantity AS exact_vwap
