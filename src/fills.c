@@ -24,9 +24,9 @@
  *      position_close.c derives the P&L from the fills, exit_fills.c).
  *   6. The row gets the order's cycle_id.
  *
- * A NULL, non-positive quantity or price or a negative commission is left to the table's
- * constraints, which refuse the row (named) after this trigger; the statement then undoes what
- * the trigger wrote.  A restore (catalyst_restoring()) inserts fills whose effects its orders
+ * A NULL, non-positive quantity or price, a NaN or a negative commission is left to the table's
+ * constraints, which refuse the row (named) after this trigger: the row only gets its cycle_id,
+ * so that cycle_id's NOT NULL does not speak first.  A restore (catalyst_restoring()) inserts fills whose effects its orders
  * and positions already carry: they are left alone.
  *
  * All statements run as the caller, under row-level security: a role records fills only for the
