@@ -33,9 +33,11 @@
  * orders it may update.
  */
 #include "catalyst.h"
+#include "fills.h"
 #include "order_lifecycle.h"
 
 #include "access/htup_details.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "fmgr.h"
@@ -74,6 +76,13 @@ static SPIPlanPtr order_cycle_plan = NULL;
 static SPIPlanPtr update_order_plan = NULL;
 static SPIPlanPtr exit_position_plan = NULL;
 static SPIPlanPtr record_fill_plan = NULL;
+
+/*
+ * While fill_record() updates the fill's order: the order and the fill, as a record (in the SPI
+ * memory of that call), for catalyst_fill_being_recorded().
+ */
+static Datum recording_order_id = (Datum) 0;
+static Datum recording_fill = (Datum) 0;
 
 /* The fill being recorded */
 typedef struct Fill
@@ -287,9 +296,9 @@ check_fill(const Fill *fill, const Order *order)
 				 errhint("Check the fill's quantity and order_id.")));
 }
 
-/* Step 4 */
+/* Step 4; `record` is the fill as a record, for the UPDATE's audit event */
 static void
-update_order(const Fill *fill, const Order *order, Datum notional)
+update_order(const Fill *fill, const Order *order, Datum notional, Datum record)
 {
 	Oid			argtypes[7] = {VARCHAROID, INT4OID, NUMERICOID, NUMERICOID, NUMERICOID,
 	TIMESTAMPTZOID, VARCHAROID};
@@ -318,6 +327,8 @@ update_order(const Fill *fill, const Order *order, Datum notional)
 			7, argtypes);
 
 	catalyst_order_event_reason(psprintf("fill %s", TextDatumGetCString(fill->broker_fill_id)));
+	recording_order_id = fill->order_id;
+	recording_fill = record;
 	PG_TRY();
 	{
 		catalyst_spi_exec_plan(update_order_plan, args, NULL, SPI_OK_UPDATE, 0);
@@ -325,6 +336,8 @@ update_order(const Fill *fill, const Order *order, Datum notional)
 	PG_FINALLY();
 	{
 		catalyst_order_event_reason(NULL);
+		recording_order_id = (Datum) 0;
+		recording_fill = (Datum) 0;
 	}
 	PG_END_TRY();
 }
@@ -365,6 +378,24 @@ exit_position(const Fill *fill, Datum notional)
 	catalyst_spi_exec_plan(exit_position_plan, args, NULL, SPI_OK_UPDATE, 0);
 }
 
+bool
+catalyst_fill_being_recorded(Relation rel, HeapTuple order_row, Datum *fill)
+{
+	static int	order_id_attnum;
+	TupleDesc	desc = RelationGetDescr(rel);
+	bool		isnull;
+	Datum		order_id;
+
+	if (recording_fill == (Datum) 0 || RelationGetRelid(rel) != catalyst_relid("orders"))
+		return false;
+	order_id = heap_getattr(order_row, catalyst_column(desc, "order_id", VARCHAROID, &order_id_attnum),
+							desc, &isnull);
+	if (isnull || !DatumGetBool(DirectFunctionCall2Coll(texteq, C_COLLATION_OID, order_id, recording_order_id)))
+		return false;
+	*fill = recording_fill;
+	return true;
+}
+
 /* SQL-callable functions */
 
 PG_FUNCTION_INFO_V1(catalyst_fill_record);
@@ -375,6 +406,7 @@ catalyst_fill_record(PG_FUNCTION_ARGS)
 	TupleDesc	desc;
 	HeapTuple	tuple;
 	MemoryContext caller;
+	MemoryContext spi;
 	Fill		fill;
 	Order		order;
 	Datum		notional;
@@ -403,6 +435,7 @@ catalyst_fill_record(PG_FUNCTION_ARGS)
 
 	caller = CurrentMemoryContext;
 	catalyst_spi_connect();
+	spi = CurrentMemoryContext;
 	if (!read_fill(tuple, desc, &fill))
 	{
 		/*
@@ -432,16 +465,17 @@ catalyst_fill_record(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);
 	}
 	check_fill(&fill, &order);
-	notional = DirectFunctionCall2(numeric_mul, numeric_of_int(fill.quantity), fill.price);
-	update_order(&fill, &order, notional);
-	exit_position(&fill, notional);
 	/* the new row outlives SPI's memory */
+	cycle_attnum = column(desc, F_CYCLE_ID);
 	MemoryContextSwitchTo(caller);
 	cycle_id = CStringGetTextDatum(order.cycle_id);
+	tuple = heap_modify_tuple_by_cols(tuple, desc, 1, &cycle_attnum, &cycle_id, &cycle_null);
+	MemoryContextSwitchTo(spi);
+	notional = DirectFunctionCall2(numeric_mul, numeric_of_int(fill.quantity), fill.price);
+	update_order(&fill, &order, notional, heap_copy_tuple_as_datum(tuple, desc));
+	exit_position(&fill, notional);
 	catalyst_spi_finish();
-
-	cycle_attnum = column(desc, F_CYCLE_ID);
-	return PointerGetDatum(heap_modify_tuple_by_cols(tuple, desc, 1, &cycle_attnum, &cycle_id, &cycle_null));
+	return PointerGetDatum(tuple);
 }
 
 PG_FUNCTION_INFO_V1(catalyst_record_fill);

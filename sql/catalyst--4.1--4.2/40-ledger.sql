@@ -227,12 +227,15 @@ CREATE TRIGGER stop_changes_append_only BEFORE UPDATE OR DELETE ON @extschema@.s
 CREATE TRIGGER stop_changes_no_truncate BEFORE TRUNCATE ON @extschema@.stop_changes
     FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.ledger_append_only();
 
--- Row audit of fills, as orders.  order_events and stop_changes get none: each of their rows is
+-- Row audit.  A fill is audited once, with the change it made: the audit event of the UPDATE of
+-- its order carries it ("fill", src/row_audit.c), so the INSERT into fills writes none of its own
+-- (one audit_log row per fill, not two); UPDATE, DELETE and TRUNCATE of fills, refused anyway,
+-- are audited as orders' are.  order_events and stop_changes get none: each of their rows is
 -- written by the extension alone (as their owner) because of an UPDATE of orders or positions
 -- whose own audit event already carries the change (old and new status or stop_loss, the role);
 -- auditing them would record every transition twice.
 CREATE TRIGGER audit_fills_changes
-    AFTER INSERT OR UPDATE OR DELETE ON @extschema@.fills
+    AFTER UPDATE OR DELETE ON @extschema@.fills
     FOR EACH ROW EXECUTE FUNCTION @extschema@.audit_row_change();
 CREATE TRIGGER audit_fills_truncate
     AFTER TRUNCATE ON @extschema@.fills
@@ -322,3 +325,59 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.stop_changes', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.fills_fill_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.order_events_event_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.stop_changes_change_id_seq', '');
+
+------------------------------------------------------------------------------------------------
+-- Comments on the rest of what this part creates or redefines
+------------------------------------------------------------------------------------------------
+
+COMMENT ON COLUMN @extschema@.fills.fill_id IS 'The fill''s key (for the audit trail; a re-send consumes a value).';
+COMMENT ON COLUMN @extschema@.fills.order_id IS 'The order executed.';
+COMMENT ON COLUMN @extschema@.order_events.event_id IS 'The event''s key, in the order events happened.';
+COMMENT ON COLUMN @extschema@.order_events.order_id IS 'The order (not a foreign key: the log outlives a deleted order).';
+COMMENT ON COLUMN @extschema@.order_events.cycle_id IS 'The order''s cycle (row-level security reads it).';
+COMMENT ON COLUMN @extschema@.stop_changes.change_id IS 'The change''s key, in the order changes happened.';
+COMMENT ON COLUMN @extschema@.stop_changes.position_id IS 'The position (not a foreign key: the log outlives an archived or deleted position).';
+COMMENT ON COLUMN @extschema@.stop_changes.cycle_id IS 'The position''s cycle (row-level security reads it).';
+
+COMMENT ON CONSTRAINT positions_quantity_exited_check ON @extschema@.positions IS
+    'Exit fills never close more than the position holds (NOT VALID: binds rows written since 4.2).';
+COMMENT ON CONSTRAINT fills_quantity_check ON @extschema@.fills IS 'A fill executes at least one share.';
+COMMENT ON CONSTRAINT fills_price_check ON @extschema@.fills IS 'A fill''s price is a positive number.';
+COMMENT ON CONSTRAINT fills_commission_check ON @extschema@.fills IS 'A commission is never negative.';
+COMMENT ON CONSTRAINT fills_order_broker_fill_key ON @extschema@.fills IS
+    'The idempotency key: one row per broker execution of an order.';
+COMMENT ON CONSTRAINT fk_fills_order ON @extschema@.fills IS 'Every fill belongs to an order.';
+
+COMMENT ON INDEX @extschema@.idx_positions_open_exit_order IS
+    'A fill finds the open or partial position its order exits.';
+COMMENT ON INDEX @extschema@.idx_order_events_order IS 'An order''s history, in order.';
+COMMENT ON INDEX @extschema@.idx_stop_changes_position IS 'A position''s stops, in order.';
+
+COMMENT ON TRIGGER fill_record_before ON @extschema@.fills IS
+    'Skips a re-sent fill, refuses a conflicting or bad one, maintains the order and the position it exits.';
+COMMENT ON TRIGGER order_lifecycle_before ON @extschema@.orders IS
+    'Refuses a status an order may not start in or move to.';
+COMMENT ON TRIGGER order_lifecycle_after ON @extschema@.orders IS
+    'Appends each insert and transition to order_events.';
+COMMENT ON TRIGGER position_excursion_before ON @extschema@.positions IS
+    'Keeps max_profit and max_loss (MFE/MAE) and initial_stop_loss; refuses excursion changes on a closed position.';
+COMMENT ON TRIGGER position_stop_change_after ON @extschema@.positions IS
+    'Appends each stop_loss to stop_changes.';
+COMMENT ON TRIGGER position_close_before ON @extschema@.positions IS
+    'Derives a closed position''s realized_pnl (exit fills at their prices), pnl_percent and hold_duration; clears them on reopening.';
+COMMENT ON TRIGGER fills_append_only ON @extschema@.fills IS 'Refuses UPDATE and DELETE of fills.';
+COMMENT ON TRIGGER fills_no_truncate ON @extschema@.fills IS 'Refuses TRUNCATE of fills.';
+COMMENT ON TRIGGER order_events_append_only ON @extschema@.order_events IS 'Refuses UPDATE and DELETE of order_events.';
+COMMENT ON TRIGGER order_events_no_truncate ON @extschema@.order_events IS 'Refuses TRUNCATE of order_events.';
+COMMENT ON TRIGGER stop_changes_append_only ON @extschema@.stop_changes IS 'Refuses UPDATE and DELETE of stop_changes.';
+COMMENT ON TRIGGER stop_changes_no_truncate ON @extschema@.stop_changes IS 'Refuses TRUNCATE of stop_changes.';
+COMMENT ON TRIGGER audit_fills_changes ON @extschema@.fills IS
+    'An audit_log event per fill updated or deleted (both refused); a new fill is audited with its order''s UPDATE.';
+COMMENT ON TRIGGER audit_fills_truncate ON @extschema@.fills IS 'An audit_log event for a TRUNCATE of fills.';
+
+COMMENT ON POLICY fills_policy ON @extschema@.fills IS 'Readers and traders: the fills of active cycles.';
+COMMENT ON POLICY fills_admin_policy ON @extschema@.fills IS 'The admin role: every fill.';
+COMMENT ON POLICY order_events_policy ON @extschema@.order_events IS 'Readers and traders: the events of active cycles.';
+COMMENT ON POLICY order_events_admin_policy ON @extschema@.order_events IS 'The admin role: every event.';
+COMMENT ON POLICY stop_changes_policy ON @extschema@.stop_changes IS 'Readers and traders: the stop changes of active cycles.';
+COMMENT ON POLICY stop_changes_admin_policy ON @extschema@.stop_changes IS 'The admin role: every stop change.';

@@ -77,12 +77,18 @@ SELECT pg_temp.try($$SELECT catalyst.record_fill('o-buy', 'X-5', 1, 190.00)$$) A
 SELECT order_id, from_status, to_status, changed_by = current_user AS by_me, reason
 FROM catalyst.order_events WHERE order_id = 'o-buy' ORDER BY event_id;
 
--- fills are append-only and audited like orders
+-- fills are append-only; each is audited once, by the event of the order UPDATE it made, which
+-- carries the fill (a re-send and a refused fill changed nothing and have none)
 UPDATE catalyst.fills SET price = 1 WHERE broker_fill_id = 'X-1';
 DELETE FROM catalyst.fills WHERE broker_fill_id = 'X-1';
 TRUNCATE catalyst.fills;
-SELECT event_type, entity_id, cycle_id, details->'new'->>'broker_fill_id' AS broker_fill_id
-FROM catalyst.audit_log WHERE entity_type = 'fills' ORDER BY log_id;
+SELECT entity_type, event_type, entity_id, cycle_id, details->'fill'->>'broker_fill_id' AS broker_fill_id,
+       details->'fill'->>'quantity' AS quantity, details->'fill'->>'price' AS price,
+       details->'old'->>'executed_quantity' AS executed_before, details->'new'->>'executed_quantity' AS executed_after,
+       details->>'user' = current_user AS by_me
+FROM catalyst.audit_log WHERE entity_type IN ('fills', 'orders') AND event_type <> 'INSERT' AND entity_id = 'o-buy'
+ORDER BY log_id;
+SELECT count(*) AS fill_events FROM catalyst.audit_log WHERE entity_type = 'fills';
 
 -- a trader records fills through record_fill() or INSERT, for orders of active cycles only; a
 -- reader may not
@@ -101,6 +107,23 @@ SELECT pg_temp.try($$SELECT catalyst.record_fill('o-trader', 'T-2', 1, 10.00)$$)
 SELECT order_id, broker_fill_id FROM catalyst.fills ORDER BY fill_id;
 RESET SESSION AUTHORIZATION;
 SELECT status, executed_quantity FROM catalyst.orders WHERE order_id IN ('o-trader', 'o-stopped') ORDER BY order_id;
+
+-- every object of the ledger says what it is for: the queries list those without a comment
+SELECT c.relname, a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+WHERE c.oid IN ('catalyst.fills'::regclass, 'catalyst.order_events'::regclass, 'catalyst.stop_changes'::regclass)
+  AND a.attnum > 0 AND NOT a.attisdropped AND col_description(c.oid, a.attnum) IS NULL;
+SELECT t.tgrelid::regclass, t.tgname FROM pg_trigger t
+WHERE NOT t.tgisinternal AND obj_description(t.oid, 'pg_trigger') IS NULL
+  AND (t.tgrelid IN ('catalyst.fills'::regclass, 'catalyst.order_events'::regclass, 'catalyst.stop_changes'::regclass)
+       OR t.tgname IN ('order_lifecycle_before', 'order_lifecycle_after', 'position_excursion_before',
+                       'position_stop_change_after', 'position_close_before'));
+SELECT p.oid::regprocedure FROM pg_proc p
+WHERE p.proname IN ('fill_record', 'record_fill', 'order_lifecycle_check', 'order_lifecycle_record',
+                    'position_excursion', 'position_stop_change', 'ledger_append_only', 'r_multiple')
+  AND obj_description(p.oid, 'pg_proc') IS NULL;
+SELECT pol.polname FROM pg_policy pol
+WHERE pol.polrelid IN ('catalyst.fills'::regclass, 'catalyst.order_events'::regclass, 'catalyst.stop_changes'::regclass)
+  AND obj_description(pol.oid, 'pg_policy') IS NULL;
 
 DROP VIEW buy;
 DROP EXTENSION catalyst;
