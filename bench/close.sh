@@ -36,9 +36,10 @@ load() {
 	psql -X -q -v ON_ERROR_STOP=1 -d "$1" -v schema="$2" -v n="$3" <<'SQL'
 SET search_path = :schema;
 INSERT INTO trading_cycles (cycle_id, mode, scan_frequency) VALUES ('bench', 'normal', 300);
-INSERT INTO orders (order_id, cycle_id, symbol, direction, order_type, quantity, status, commission)
+INSERT INTO orders (order_id, cycle_id, symbol, direction, order_type, quantity, status, commission,
+                    executed_price, executed_quantity)
 SELECT d || '-' || i, 'bench', 'S' || i % 50, CASE WHEN (i % 2 = 0) = (d = 'in') THEN 'buy' ELSE 'sell' END,
-       'market', 100, 'filled', 1.00
+       'market', 100, 'filled', 1.00, 100.00, 100
 FROM generate_series(1, :n) i, unnest(ARRAY['in', 'out']) d;
 INSERT INTO positions (cycle_id, symbol, side, quantity, entry_order_id, entry_price, stop_loss, opened_at)
 SELECT 'bench', 'S' || i % 50, CASE WHEN i % 2 = 0 THEN 'long' ELSE 'short' END, 100, 'in-' || i,

@@ -3,7 +3,7 @@
 #
 # pgbench, CATALYST_LOAD_CLIENTS sessions (16) for CATALYST_LOAD_SECONDS (600), fsync on, runs a
 # mix of the statements a trading engine sends (bench/load/*.sql, one statement type each):
-#   order_fill  an order inserted, then filled                          weight 3
+#   order_fill  an order submitted, then filled by record_fill()         weight 3
 #   open        a position opened on a filled entry order              weight 2
 #   close       the session's oldest open position closed              weight 2
 #   scan        a scan result inserted                                 weight 4

@@ -22,6 +22,7 @@
  * ALWAYS: catalyst's retention never truncates audit_log, so nothing replicated needs them off.
  */
 #include "catalyst.h"
+#include "append_only.h"
 
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
@@ -137,28 +138,12 @@ PG_FUNCTION_INFO_V1(catalyst_audit_log_append_only);
 Datum
 catalyst_audit_log_append_only(PG_FUNCTION_ARGS)
 {
+	const char *operation = catalyst_append_only_operation(fcinfo, "audit_log_append_only");
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	TriggerEvent ev;
-	const char *operation;
 
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("audit_log_append_only() must be called as a trigger")));
-	ev = trigdata->tg_event;
-	if (!TRIGGER_FIRED_BEFORE(ev) ||
-		!(TRIGGER_FIRED_FOR_ROW(ev) ? (TRIGGER_FIRED_BY_UPDATE(ev) || TRIGGER_FIRED_BY_DELETE(ev))
-		  : TRIGGER_FIRED_BY_TRUNCATE(ev)))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("audit_log_append_only() must be fired BEFORE UPDATE OR DELETE FOR EACH ROW "
-						"or BEFORE TRUNCATE FOR EACH STATEMENT")));
-
-	if (TRIGGER_FIRED_BY_DELETE(ev) && maintenance_depth > 0)
+	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) && maintenance_depth > 0)
 		return PointerGetDatum(trigdata->tg_trigtuple);
 
-	operation = TRIGGER_FIRED_BY_UPDATE(ev) ? "UPDATE" :
-		TRIGGER_FIRED_BY_DELETE(ev) ? "DELETE" : "TRUNCATE";
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("audit_log is append-only: %s is refused", operation),

@@ -22,6 +22,7 @@
  * audit events they produced: inserted rows are then left alone.
  */
 #include "catalyst.h"
+#include "exit_fills.h"
 
 #include "access/htup_details.h"
 #include "common/int.h"
@@ -176,7 +177,8 @@ require_close_value(bool isnull, int32 position_id, const char *what)
 
 /*
  * The P&L of a closed position:
- *   realized_pnl  = (exit_price - entry_price) * quantity, negated for a short
+ *   realized_pnl  = (exit_price - entry_price) * quantity, negated for a short; with exit fills,
+ *                   their exact proceeds for the quantity they closed (exit_fills.c)
  *   pnl_percent   = realized_pnl * 100 / (entry_price * quantity)
  *   hold_duration = closed_at - opened_at
  */
@@ -194,7 +196,10 @@ derive_closed(HeapTuple position, TupleDesc desc)
 	Datum		entry_price;
 	Datum		quantity;
 	int32		qty;
-	Datum		move;
+	const int	required[] = {P_ENTRY_PRICE, P_SIDE, P_OPENED_AT, P_QUANTITY};
+	Datum		proceeds;
+	Datum		cost;
+	Datum		gross;
 
 	require_close_value(isnull, position_id, "exit_price");
 	closed_at = value_of(position, desc, P_CLOSED_AT, &isnull);
@@ -205,7 +210,16 @@ derive_closed(HeapTuple position, TupleDesc desc)
 				 errmsg("position %d cannot be closed at an infinite time", position_id),
 				 errhint("closed_at must be the time the position closed.")));
 
-	/* NOT NULL columns */
+	/*
+	 * NOT NULL columns: this BEFORE trigger runs before PostgreSQL checks them, so a NULL here is
+	 * left to the table's own not-null error (an UPDATE may set one to NULL as it closes).
+	 */
+	for (size_t i = 0; i < lengthof(required); i++)
+	{
+		(void) value_of(position, desc, required[i], &isnull);
+		if (isnull)
+			return position;
+	}
 	entry_price = value_of(position, desc, P_ENTRY_PRICE, &isnull);
 	if (numeric_is_nan(DatumGetNumeric(exit_price)) || numeric_is_nan(DatumGetNumeric(entry_price)))
 		ereport(ERROR,
@@ -226,13 +240,15 @@ derive_closed(HeapTuple position, TupleDesc desc)
 		return position;
 	quantity = DirectFunctionCall1(int4_numeric, Int32GetDatum(qty));
 
+	/* proceeds less cost: exit fills at their own prices, the rest at exit_price (exit_fills.c) */
+	proceeds = catalyst_exit_proceeds(position, desc, exit_price, qty);
+	cost = DirectFunctionCall2(numeric_mul, entry_price, quantity);
 	if (text_equals(value_of(position, desc, P_SIDE, &isnull), "short"))
-		move = DirectFunctionCall2(numeric_sub, entry_price, exit_price);
+		gross = DirectFunctionCall2(numeric_sub, cost, proceeds);
 	else
-		move = DirectFunctionCall2(numeric_sub, exit_price, entry_price);
+		gross = DirectFunctionCall2(numeric_sub, proceeds, cost);
 
-	values[0] = fit_numeric_column(desc, cols[0],
-								   DirectFunctionCall2(numeric_mul, move, quantity), position_id);
+	values[0] = fit_numeric_column(desc, cols[0], gross, position_id);
 	values[1] = fit_numeric_column(desc, cols[1],
 								   DirectFunctionCall2(numeric_div,
 													   DirectFunctionCall2(numeric_mul, values[0],

@@ -21,6 +21,11 @@
  * trigger's position_closed event (position_close.c) carries what this one would have, through
  * catalyst_row_audit_push_update(), so the close is audited once, by one audit_log row.
  *
+ * Likewise a fill is audited once, with the change it made: the UPDATE of orders that recording a
+ * fill makes (fills.c) carries the fill as "fill" besides the order's changed columns, and the
+ * INSERT into fills writes no event of its own (the audit trigger on fills fires for UPDATE,
+ * DELETE and TRUNCATE, which the table refuses anyway).
+ *
  * The superuser-only setting catalyst.audit switches the row events off, for bulk loads.  The
  * switch itself is audited: a GUC assign hook cannot write to a table, so the trigger compares the
  * setting with the state the audit trail last recorded for this session, and on a difference
@@ -34,6 +39,7 @@
  * audit_log.  row_security = off, which any role may set, is audited as usual.
  */
 #include "catalyst.h"
+#include "fills.h"
 
 #include "access/htup_details.h"
 #include "access/xact.h"
@@ -376,10 +382,15 @@ row_event(TriggerData *trigdata, CatalystAuditEvent *event)
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	if (TRIGGER_FIRED_BY_UPDATE(ev))
 	{
+		Datum		fill;
+
 		/* a close is audited by its position_closed event (top of this file) */
 		if (catalyst_position_closes(rel, oldrow, newrow) ||
 			!push_changed_columns(&state, desc, oldrow, newrow))
 			return false;
+		/* the order UPDATE a fill makes carries the fill (top of this file) */
+		if (catalyst_fill_being_recorded(rel, newrow, &fill))
+			push_member(&state, "fill", record_to_jsonb(fill), NULL);
 	}
 	else if (oldrow)
 		push_member(&state, "old", record_to_jsonb(heap_copy_tuple_as_datum(oldrow, desc)), NULL);

@@ -98,8 +98,8 @@ sub load_open_positions
 	$node->safe_psql($db, qq{
 INSERT INTO catalyst.trading_cycles (cycle_id, mode, scan_frequency, started_at)
 VALUES ('$cycle', 'normal', 300, now() - interval '1 day');
-INSERT INTO catalyst.orders (order_id, cycle_id, symbol, direction, order_type, quantity, status, executed_price, commission)
-SELECT '$cycle-' || side || '-' || n, '$cycle', 'S' || n % 20, 'buy', 'market', 10, 'filled', 100, 0.5
+INSERT INTO catalyst.orders (order_id, cycle_id, symbol, direction, order_type, quantity, status, executed_price, executed_quantity, commission)
+SELECT '$cycle-' || side || '-' || n, '$cycle', 'S' || n % 20, 'buy', 'market', 10, 'filled', 100, 10, 0.5
 FROM generate_series(1, $n) n, unnest(ARRAY['in', 'out']) side;
 INSERT INTO catalyst.positions (cycle_id, symbol, side, quantity, entry_order_id, entry_price, opened_at)
 SELECT '$cycle', 'S' || n % 20, CASE WHEN n % 3 = 0 THEN 'short' ELSE 'long' END, 10, '$cycle-in-' || n, 100,

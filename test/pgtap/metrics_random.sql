@@ -120,7 +120,9 @@ BEGIN
         ELSIF dice < 0.85 THEN
             INSERT INTO ops_done VALUES ('archive');
             WITH moved AS (DELETE FROM catalyst.positions WHERE position_id = pg_temp.closed_position() RETURNING *)
-            INSERT INTO catalyst.positions_archive SELECT *, now() FROM moved;
+            INSERT INTO catalyst.positions_archive
+            SELECT (jsonb_populate_record(NULL::catalyst.positions_archive,
+                                          to_jsonb(m) || jsonb_build_object('archived_at', now()))).* FROM moved m;
         ELSE
             INSERT INTO ops_done VALUES ('change a commission');
             UPDATE catalyst.orders

@@ -7,7 +7,7 @@ SELECT has_schema('catalyst', 'CREATE EXTENSION makes schema catalyst');
 SELECT tables_are('catalyst', ARRAY[
     'trading_cycles', 'scan_results', 'scan_results_default', 'orders', 'positions', 'positions_archive',
     'trading_signals', 'pattern_detections', 'news_catalysts', 'metrics_days', 'metrics_slices', 'metrics_hours', 'metrics_pending', 'audit_log',
-    'audit_log_default', 'maintenance_runs',
+    'audit_log_default', 'maintenance_runs', 'fills', 'order_events', 'stop_changes',
     'scan_results_' || to_char(now() AT TIME ZONE 'UTC', 'YYYY_MM'),
     'scan_results_' || to_char(now() AT TIME ZONE 'UTC' + interval '1 month', 'YYYY_MM'),
     'scan_results_' || to_char(now() AT TIME ZONE 'UTC' + interval '2 months', 'YYYY_MM'),
@@ -16,7 +16,7 @@ SELECT tables_are('catalyst', ARRAY[
     'audit_log_' || to_char(now() AT TIME ZONE 'UTC' + interval '1 month', 'YYYY_MM'),
     'audit_log_' || to_char(now() AT TIME ZONE 'UTC' + interval '2 months', 'YYYY_MM'),
     'audit_log_' || to_char(now() AT TIME ZONE 'UTC' + interval '3 months', 'YYYY_MM')
-], 'the seed''s tables, the archive, maintenance_runs and the partitions around this month');
+], 'the seed''s tables, the archive, maintenance_runs, the roll-up''s and the ledger''s (4.2) and the partitions around this month');
 SELECT views_are('catalyst', ARRAY['v_active_trading', 'v_daily_performance', 'performance_metrics'], 'the seed''s two views and performance_metrics (4.2)');
 SELECT is_partitioned('catalyst', 'scan_results', 'scan_results is partitioned');
 SELECT is_partitioned('catalyst', 'audit_log', 'audit_log is partitioned');
@@ -37,7 +37,8 @@ SELECT col_type_is('catalyst', 'scan_results', 'total_score', 'numeric(5,2)', 't
 SELECT col_type_is('catalyst', 'performance_metrics', 'win_rate', 'numeric(5,2)', 'win_rate as the seed types it');
 SELECT indexes_are('catalyst', 'positions', ARRAY['positions_pkey', 'idx_positions_cycle', 'idx_positions_symbol',
     'idx_positions_status', 'idx_positions_open', 'idx_positions_pnl', 'idx_positions_cycle_closed',
-    'idx_positions_closed_entry_order', 'idx_positions_closed_exit_order'], 'positions indexes');
+    'idx_positions_closed_entry_order', 'idx_positions_closed_exit_order', 'idx_positions_open_exit_order'],
+    'positions indexes');
 SELECT indexes_are('catalyst', 'orders', ARRAY['orders_pkey', 'idx_orders_cycle', 'idx_orders_symbol',
     'idx_orders_status', 'idx_orders_created', 'idx_orders_pending'], 'orders indexes');
 SELECT is_indexed('catalyst', 'scan_results', ARRAY['is_selected', 'total_score']::name[], 'selected scans are indexed by score');

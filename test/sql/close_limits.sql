@@ -75,6 +75,22 @@ UPDATE catalyst.positions SET status = 'closed', exit_price = 11, closed_at = '2
  WHERE symbol = 'ANCIENT';
 SELECT status, hold_duration FROM catalyst.positions WHERE symbol = 'ANCIENT';
 
+-- a close (or an update of a closed position) that sets a NOT NULL column to NULL: the close
+-- trigger runs before PostgreSQL checks NOT NULL, and read the NULL (sqlsmith crashed the server
+-- with these on the checking build); now the column's own not-null error (23502)
+\set VERBOSITY terse
+UPDATE catalyst.positions SET entry_price = NULL WHERE symbol = 'ANCIENT';
+SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
+UPDATE catalyst.positions SET side = NULL, status = 'closed', exit_price = 10, closed_at = '2026-03-02 10:00+00'
+ WHERE symbol = 'PENNY' AND side = 'long';
+SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
+UPDATE catalyst.positions SET quantity = NULL WHERE symbol = 'ANCIENT';
+SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
+UPDATE catalyst.positions SET opened_at = NULL WHERE symbol = 'ANCIENT';
+SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate;
+\set VERBOSITY default
+SELECT symbol, side, status, entry_price, quantity, realized_pnl FROM catalyst.positions WHERE symbol = 'ANCIENT';
+
 -- the constraint is in the catalog, validated, with its comment
 SELECT conname, convalidated, pg_get_constraintdef(oid) AS definition,
        obj_description(oid, 'pg_constraint') AS comment

@@ -154,7 +154,8 @@ SELECT pg_temp.drift() AS drift;
 -- archived positions still count: moving a day's trades to positions_archive changes nothing
 CREATE TEMP TABLE before_archive AS SELECT * FROM pg_temp.day('order', '2026-03-05');
 WITH moved AS (DELETE FROM catalyst.positions WHERE cycle_id = 'order' RETURNING *)
-INSERT INTO catalyst.positions_archive SELECT *, now() FROM moved;
+INSERT INTO catalyst.positions_archive
+SELECT (jsonb_populate_record(NULL::catalyst.positions_archive, to_jsonb(m) || jsonb_build_object('archived_at', now()))).* FROM moved m;
 SELECT count(*) AS unchanged FROM (SELECT * FROM before_archive INTERSECT SELECT * FROM pg_temp.day('order', '2026-03-05')) s;
 -- and a commission change on an order of an archived position reaches its day: in1 1.00 -> 2.00,
 -- the entry order of the three archived trades (3.00 -> 6.00), of 'bulk''s three (3.00 -> 6.00)

@@ -120,7 +120,7 @@ INSERT INTO catalyst.pattern_detections (cycle_id, symbol, pattern_type, timefra
 INSERT INTO catalyst.news_catalysts (symbol, headline, published_at) VALUES ('AAPL', 'news', '2024-03-01');
 INSERT INTO catalyst.orders (order_id, cycle_id, symbol, direction, order_type, quantity)
 VALUES ('priv-o1', 'priv-2', 'AAPL', 'buy', 'market', 10);
-UPDATE catalyst.orders SET status = 'filled', executed_price = 190.5 WHERE order_id = 'priv-o1';
+UPDATE catalyst.orders SET status = 'submitted' WHERE order_id = 'priv-o1';
 INSERT INTO catalyst.positions (cycle_id, symbol, side, quantity, entry_order_id, entry_price)
 VALUES ('priv-2', 'AAPL', 'long', 10, 'priv-o1', 190.50) RETURNING symbol, side;
 UPDATE catalyst.positions SET unrealized_pnl = 12.5 WHERE entry_order_id = 'priv-o1';

@@ -60,8 +60,9 @@ SELECT * FROM pg_temp.rows_by_partition();
 
 -- closed positions: two older than catalyst.position_archive_days (90), one younger; an open and
 -- a partial position opened long ago; their orders
-INSERT INTO catalyst.orders (order_id, cycle_id, symbol, direction, order_type, quantity, status)
-SELECT 'o-' || i, 'c-1', 'AAPL', CASE WHEN i % 2 = 1 THEN 'buy' ELSE 'sell' END, 'market', 10, 'filled'
+INSERT INTO catalyst.orders (order_id, cycle_id, symbol, direction, order_type, quantity, status,
+                             executed_price, executed_quantity)
+SELECT 'o-' || i, 'c-1', 'AAPL', CASE WHEN i % 2 = 1 THEN 'buy' ELSE 'sell' END, 'market', 10, 'filled', 100, 10
 FROM generate_series(1, 8) i;
 INSERT INTO catalyst.positions (cycle_id, symbol, side, quantity, entry_order_id, exit_order_id, entry_price,
                                 exit_price, status, opened_at, closed_at, realized_pnl, close_reason, metadata)
@@ -152,7 +153,8 @@ VALUES ('c-1', 'MSFT', 'long', 10, 'o-1', 'o-2', 100, 110, 'closed', now() - int
        ('c-1', 'MSFT', 'long', 10, 'o-3', 'o-4', 100, 90, 'closed', now() - interval '120 days',
         now() - interval '100 days', 'stop');
 INSERT INTO catalyst.positions_archive
-SELECT p.*, now() FROM catalyst.positions p WHERE symbol = 'MSFT' AND close_reason = 'stop';
+SELECT (jsonb_populate_record(NULL::catalyst.positions_archive, to_jsonb(p) || jsonb_build_object('archived_at', now()))).*
+FROM catalyst.positions p WHERE symbol = 'MSFT' AND close_reason = 'stop';
 SELECT r->>'outcome' AS outcome, r->>'retry' AS retry, r->'positions'->'archived' AS archived,
        r->'positions'->'failed' AS failed, r->'positions'->'left_for_next_run' AS left_for_next_run,
        (r->'positions'->'errors'->0->>'position_id')::int

@@ -89,7 +89,9 @@ SELECT count(*) AS pending_after_recompute FROM catalyst.metrics_pending;
 -- defect: an explicit position_id equal to an archived one; the recompute dropped the archived
 -- trade and every later archiving failed on the archive's key.  Now refused (23505).
 WITH moved AS (DELETE FROM catalyst.positions WHERE cycle_id = 'p' AND closed_at < '2026-04-02' RETURNING *)
-INSERT INTO catalyst.positions_archive SELECT *, now() FROM moved;
+INSERT INTO catalyst.positions_archive
+SELECT (jsonb_populate_record(NULL::catalyst.positions_archive, to_jsonb(m) || jsonb_build_object('archived_at', now()))).*
+FROM moved m;
 SELECT min(position_id) AS archived_id FROM catalyst.positions_archive \gset
 INSERT INTO catalyst.positions (position_id, cycle_id, symbol, side, quantity, entry_order_id, entry_price, opened_at)
 VALUES (:archived_id, 'p', 'X', 'long', 1, 'in', 10.00, '2026-04-01 09:00+00');

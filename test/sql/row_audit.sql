@@ -20,6 +20,8 @@ INSERT INTO catalyst.orders (order_id, cycle_id, symbol, direction, order_type, 
 VALUES ('aud-o1', 'aud-1', 'AAPL', 'buy', 'market', 10),
        ('aud-o2', 'aud-1', 'TSLA', 'sell', 'limit', 5),
        ('aud-o3', 'aud-1', 'NVDA', 'buy', 'market', 1);
+-- 4.2: an order is submitted before it fills (the life cycle is enforced)
+UPDATE catalyst.orders SET status = 'submitted', submitted_at = '2026-03-02 14:00+00' WHERE order_id = 'aud-o1';
 UPDATE catalyst.orders SET status = 'filled', executed_price = 190.25, executed_quantity = 10 WHERE order_id = 'aud-o1';
 INSERT INTO catalyst.positions (position_id, cycle_id, symbol, side, quantity, entry_order_id, entry_price, stop_loss)
 VALUES (1, 'aud-1', 'AAPL', 'long', 10, 'aud-o1', 190.25, 185.00),

@@ -8,7 +8,8 @@ VALUES ('o1', 'c1', 'AAPL', 'buy', 'market', 10);
 INSERT INTO catalyst.positions (position_id, cycle_id, symbol, side, quantity, entry_order_id, entry_price)
 VALUES (1, 'c1', 'AAPL', 'long', 10, 'o1', 100.00);
 
--- UPDATE number k changes the columns of the bits set in k: ten columns, 1023 distinct sets
+-- UPDATE number k changes the columns of the bits set in k: ten columns, 1023 distinct sets (none
+-- of them a column a trigger derives, such as the excursions of 4.2)
 CREATE FUNCTION pg_temp.update_columns(ks integer[]) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     k integer;
@@ -17,9 +18,9 @@ BEGIN
         UPDATE catalyst.positions SET
             stop_loss = CASE WHEN k & 1 <> 0 THEN 50 + k / 100.0 ELSE stop_loss END,
             take_profit = CASE WHEN k & 2 <> 0 THEN 150 + k / 100.0 ELSE take_profit END,
-            unrealized_pnl = CASE WHEN k & 4 <> 0 THEN -k ELSE unrealized_pnl END,
-            max_profit = CASE WHEN k & 8 <> 0 THEN k ELSE max_profit END,
-            max_loss = CASE WHEN k & 16 <> 0 THEN -k ELSE max_loss END,
+            risk_score = CASE WHEN k & 4 <> 0 THEN (k % 900) / 100.0 ELSE risk_score END,
+            entry_price = CASE WHEN k & 8 <> 0 THEN 100 + k / 100.0 ELSE entry_price END,
+            exit_price = CASE WHEN k & 16 <> 0 THEN 100 + k / 100.0 ELSE exit_price END,
             close_reason = CASE WHEN k & 32 <> 0 THEN 'reason ' || k ELSE close_reason END,
             metadata = CASE WHEN k & 64 <> 0 THEN jsonb_build_object('k', k) ELSE metadata END,
             quantity = CASE WHEN k & 128 <> 0 THEN k + 1 ELSE quantity END,

@@ -107,7 +107,7 @@ INSERT INTO catalyst.scan_results (scan_id, cycle_id, symbol, price, volume, mom
 VALUES ('s1', 'path-1', 'AAPL', 100, 1000, 50, 50, 50, 50);
 INSERT INTO catalyst.trading_signals (cycle_id, symbol, signal_type, source) VALUES ('path-1', 'AAPL', 'breakout', 'test');
 -- the updated_at trigger and the row audit trigger (UPDATE keeps only the changed columns)
-UPDATE catalyst.orders SET status = 'filled' WHERE order_id OPERATOR(pg_catalog.=) 'path-o1';
+UPDATE catalyst.orders SET status = 'submitted' WHERE order_id OPERATOR(pg_catalog.=) 'path-o1';
 UPDATE catalyst.positions SET status = 'closed', exit_order_id = 'path-o2', exit_price = 101.00,
        closed_at = opened_at OPERATOR(pg_catalog.+) interval '1 hour', hold_duration = interval '1 hour', realized_pnl = 10 WHERE position_id OPERATOR(pg_catalog.=) 1;
 UPDATE catalyst.positions SET unrealized_pnl = NULL WHERE position_id OPERATOR(pg_catalog.=) 1;

@@ -25,7 +25,7 @@ $node->safe_psql('postgres', 'CREATE DATABASE src');
 $node->safe_psql('src', 'CREATE EXTENSION catalyst');
 $node->safe_psql('src', slurp_file(repo_file('scripts/sample-day.sql')));
 # rows in every table: partitions of this month, the DEFAULT ones, a partition made later, the
-# archive, the roll-up's tables and a pending marker
+# archive, the roll-up's tables with a pending marker, the ledger's
 $node->safe_psql('src', q{
 SELECT catalyst.create_monthly_partitions(8);
 INSERT INTO catalyst.scan_results (scan_id, cycle_id, symbol, scan_time, price, volume)
@@ -37,6 +37,10 @@ INSERT INTO catalyst.positions_archive (position_id, cycle_id, symbol, side, qua
 VALUES (100000, 'demo-001', 'AAPL', 'long', 1, 'ord-aapl-in', 10.00, 'closed', now(), now(), now());
 -- a marker left pending (as a close under REPEATABLE READ leaves its close): it is dumped too
 INSERT INTO catalyst.metrics_pending (cycle_id, metric_date) VALUES ('demo-001', '2020-01-01');
+-- the ledger (4.2): a fill of a submitted order, with its events
+INSERT INTO catalyst.orders (order_id, cycle_id, symbol, direction, order_type, quantity, status)
+VALUES ('ord-dump', 'demo-001', 'AAPL', 'buy', 'limit', 10, 'submitted');
+SELECT catalyst.record_fill('ord-dump', 'F-1', 4, 190.125);
 });
 my $ids = load_open_positions($node, 'src', 'live', 300);
 

@@ -53,7 +53,7 @@ is("$ret:$stderr", '0:', 'DROP EXTENSION succeeds');
 is($node->safe_psql('postgres', $roles_sql),
 	'catalyst_admin:false:-1:catalyst_trader catalyst_reader:false:5: catalyst_trader:false:-1:catalyst_reader',
 	'DROP EXTENSION keeps the roles');
-is(engine('roles_db2', q{UPDATE catalyst.orders SET status = 'filled' RETURNING status}), 'filled',
+is(engine('roles_db2', q{UPDATE catalyst.orders SET status = 'submitted' RETURNING status}), 'submitted',
 	'the other database still works');
 
 # while a database uses them, the roles cannot be dropped by accident

@@ -1,0 +1,73 @@
+/*
+ * exit_fills.c: a close's proceeds when fills of the exit order closed part or all of a position.
+ *
+ * Recording an exit fill (fills.c) adds its quantity and quantity x price to the position's
+ * exited_quantity and exit_value.  When the position closes, whether by its last exit fill or by
+ * today's one-statement close of what is left, its proceeds are
+ *
+ *   exit_value + exit_price x (quantity - exited_quantity)
+ *
+ * so realized_pnl (position_close.c) carries every exit fill at its own price, exactly.  With no
+ * exit fill this is exit_price x quantity, the 4.1 close.  A 4.1 schema has neither column: the
+ * library serves it unchanged.
+ */
+#include "exit_fills.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/numeric.h"
+
+/* The attribute number of an optional column of `type`, 0 when the table has none */
+static int
+optional_column(TupleDesc desc, const char *name, Oid type, int *cached)
+{
+	int			attnum = *cached;
+
+	if (attnum > 0 && attnum <= desc->natts &&
+		!TupleDescAttr(desc, attnum - 1)->attisdropped &&
+		TupleDescAttr(desc, attnum - 1)->atttypid == type &&
+		strcmp(NameStr(TupleDescAttr(desc, attnum - 1)->attname), name) == 0)
+		return attnum;
+	attnum = SPI_fnumber(desc, name);
+	if (attnum <= 0 || TupleDescAttr(desc, attnum - 1)->atttypid != type)
+		return 0;
+	*cached = attnum;
+	return attnum;
+}
+
+Datum
+catalyst_exit_proceeds(HeapTuple position, TupleDesc desc, Datum exit_price, int32 quantity)
+{
+	static int	exited_attnum;
+	static int	value_attnum;
+	int			exited_col = optional_column(desc, "exited_quantity", INT4OID, &exited_attnum);
+	int			value_col = optional_column(desc, "exit_value", NUMERICOID, &value_attnum);
+	int32		exited = 0;
+	Datum		proceeds;
+	bool		isnull;
+
+	if (exited_col > 0)
+	{
+		Datum		d = heap_getattr(position, exited_col, desc, &isnull);
+
+		if (!isnull)
+			exited = DatumGetInt32(d);
+	}
+	/* the exited_quantity CHECK (0 .. quantity) rejects anything else after this trigger */
+	if (exited <= 0 || exited > quantity || value_col == 0)
+		return DirectFunctionCall2(numeric_mul, exit_price,
+								   DirectFunctionCall1(int4_numeric, Int32GetDatum(quantity)));
+
+	proceeds = heap_getattr(position, value_col, desc, &isnull);
+	if (isnull)
+		proceeds = NumericGetDatum(int64_to_numeric(0));
+	if (exited < quantity)
+		proceeds = DirectFunctionCall2(numeric_add, proceeds,
+									   DirectFunctionCall2(numeric_mul, exit_price,
+														   DirectFunctionCall1(int4_numeric,
+																			   Int32GetDatum(quantity - exited))));
+	return proceeds;
+}

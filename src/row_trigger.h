@@ -1,0 +1,20 @@
+/*
+ * row_trigger.h: the calling check of the ledger's row triggers (order_lifecycle.c,
+ * position_excursion.c).
+ */
+#ifndef CATALYST_ROW_TRIGGER_H
+#define CATALYST_ROW_TRIGGER_H
+
+#include "postgres.h"
+
+#include "commands/trigger.h"
+#include "fmgr.h"
+
+/*
+ * The TriggerData of a row trigger fired BEFORE (`before`) or AFTER INSERT OR UPDATE; any other
+ * call of the function `name` is an error.
+ */
+extern TriggerData *catalyst_insert_update_trigger(FunctionCallInfo fcinfo, const char *name,
+												   bool before);
+
+#endif							/* CATALYST_ROW_TRIGGER_H */
