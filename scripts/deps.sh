@@ -10,6 +10,9 @@ packages=(
 	postgresql-15-pgtap                     # pgTAP
 	libtap-parser-sourcehandler-pgtap-perl  # pg_prove
 	postgresql-15-partman                   # pg_partman: the reference in the partition benchmark
+	unzip                                   # the packaging test lists the PGXN zip (make dist)
+	debhelper dpkg-dev postgresql-server-dev-all  # the Debian package (scripts/build-deb.sh)
+	git                                     # make dist and build-deb.sh work from the committed tree
 )
 
 missing=()
