@@ -5,22 +5,15 @@
 #
 #   scripts/build-deb.sh [OUTDIR]    the .deb goes to OUTDIR (default: ./dist); prints its path
 #
-# As root it first installs what building needs (debhelper, postgresql-server-dev-all, dpkg-dev).
+# As root it first installs what building needs (scripts/deps.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 outdir=$(realpath -m "${1:-$root/dist}")
 
-build_deps=(debhelper dpkg-dev postgresql-server-dev-all git)
-missing=()
-for p in "${build_deps[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	[ "$(id -u)" = 0 ] || { echo "build-deb.sh: need root to install: ${missing[*]}" >&2; exit 1; }
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 "${missing[@]}" >/dev/null
-fi
+# as root, what building needs (debhelper, dpkg-dev, postgresql-server-dev-all, git), with the rest
+# of the project's dependencies
+if [ "$(id -u)" = 0 ]; then scripts/deps.sh; fi
 
 work=$(mktemp -d /tmp/catalyst-deb.XXXXXX)
 trap 'rm -rf "$work"' EXIT
