@@ -26,7 +26,7 @@ RETURN CASE WHEN v IS NULL THEN '' ELSE
            trim(to_char(v, 'FM999,999,999,990.00'))) END;
 
 WITH trades AS (
-    SELECT p.position_id, p.closed_at, p.realized_pnl
+    SELECT p.position_id, p.closed_at, p.realized_pnl, p.realized_pnl
            - coalesce((SELECT o.commission FROM catalyst.orders o WHERE o.order_id = p.entry_order_id), 0)
            - coalesce((SELECT o.commission FROM catalyst.orders o WHERE o.order_id = p.exit_order_id), 0) AS net
     FROM (SELECT position_id, closed_at, realized_pnl, entry_order_id, exit_order_id, status FROM catalyst.positions
@@ -140,9 +140,10 @@ summary AS (
            (SELECT equity FROM peaked ORDER BY i DESC LIMIT 1) AS final,
            (SELECT max(peak) FROM peaked) AS best,
            (SELECT min(equity - peak) FROM peaked) AS worst_drawdown,
-           (SELECT count(*) FROM trades WHERE net > 0) AS winners,
-           (SELECT count(*) FROM trades t JOIN catalyst.positions p USING (position_id) WHERE p.realized_pnl < 0) AS losers,
-           (SELECT count(*) FROM trades t JOIN catalyst.positions p USING (position_id) WHERE p.realized_pnl = 0) AS breakevens
+           -- as performance_metrics counts them: by realized_pnl, before commissions
+           (SELECT count(*) FROM trades WHERE realized_pnl > 0) AS winners,
+           (SELECT count(*) FROM trades WHERE realized_pnl < 0) AS losers,
+           (SELECT count(*) FROM trades WHERE realized_pnl = 0) AS breakevens
     FROM peaked
 )
 SELECT concat_ws(E'\n',
