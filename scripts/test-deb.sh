@@ -34,7 +34,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "1..12"
+echo "1..13"
 
 # never overwrite or remove a catalyst someone installed: by make install, or this package
 if dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
@@ -97,6 +97,10 @@ UPDATE catalyst.positions SET status = 'closed', exit_price = 103.50, closed_at 
 SELECT realized_pnl || ' ' || catalyst.catalyst_position_risk(position_id) FROM catalyst.positions;
 SQL
 )" "35.00 0.00"
+check "the catalog explains the schema: every table and view has its comment" \
+	"$(psql15 -d postgres -c "SELECT count(*) >= 10 AND bool_and(obj_description(c.oid, 'pg_class') IS NOT NULL)
+	                         FROM pg_class c WHERE c.relnamespace = 'catalyst'::regnamespace AND c.relkind IN ('r', 'p', 'v')
+	                           AND NOT c.relispartition" 2>&1)" "t"
 check "a 4.1 database updates to 4.2 from the packaged scripts" \
 	"$(psql15 -d template1 -c "CREATE DATABASE upd" >/dev/null 2>&1;
 	   psql15 -d upd -c "CREATE EXTENSION catalyst VERSION '4.1'" -c "ALTER EXTENSION catalyst UPDATE" \
