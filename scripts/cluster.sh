@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/cluster.sh: start or stop a throwaway PostgreSQL 15 cluster that loads a private build
 # of catalyst (`make install DESTDIR=...`, found through Debian's extension_destdir setting), with
-# pg_cron preloaded.  No existing server or system directory is touched.
+# pg_cron and pg_stat_statements preloaded.  No existing server or system directory is touched.
 #
 #   scripts/cluster.sh start DIR PORT CRON_DB DESTDIR   initdb DIR (if new), start it on PORT
 #   scripts/cluster.sh stop DIR                         stop it
@@ -32,7 +32,10 @@ start)
 port = $port
 listen_addresses = ''
 unix_socket_directories = '$dir'
-shared_preload_libraries = 'pg_cron'
+shared_preload_libraries = 'pg_cron,pg_stat_statements'
+# pg_stat_statements is there for catalyst.slow_queries(); its test turns query ids on for its own
+# session, so that elsewhere EXPLAIN VERBOSE prints no "Query Identifier" and benchmarks pay nothing
+compute_query_id = off
 cron.database_name = '$crondb'
 extension_destdir = '$destdir'
 fsync = off

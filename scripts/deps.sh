@@ -11,6 +11,9 @@ packages=(
 	libtap-parser-sourcehandler-pgtap-perl  # pg_prove
 	libipc-run-perl                         # PostgreSQL::Test::Cluster (the Perl TAP tests)
 	postgresql-15-partman                   # pg_partman: the reference in the partition benchmark
+	unzip                                   # the packaging test lists the PGXN zip (make dist)
+	debhelper dpkg-dev postgresql-server-dev-all  # the Debian package (scripts/build-deb.sh)
+	git                                     # make dist and build-deb.sh work from the committed tree
 )
 
 # the client test (test/client): node-postgres through npm; a node from elsewhere that has npm

@@ -96,5 +96,13 @@ count_tap "$root/tmp_check/perl-tap.log"
 prove --verbose test/client/run.sh >"$root/tmp_check/client.log" 2>&1
 count_tap "$root/tmp_check/client.log"
 
+# The Debian package (scripts/test-deb.sh): built from a clean clone of HEAD (what is committed),
+# installed with apt-get, tried on a throwaway cluster of its own and removed.  As root only, as
+# CI runs; CATALYST_TEST_DEB=0 leaves it out.
+if [ "$(id -u)" = 0 ] && [ "${CATALYST_TEST_DEB:-1}" != 0 ]; then
+	CATALYST_DEB_TEST_PORT=$((PGPORT + 3)) prove --verbose scripts/test-deb.sh >"$root/tmp_check/deb.log" 2>&1
+	count_tap "$root/tmp_check/deb.log"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

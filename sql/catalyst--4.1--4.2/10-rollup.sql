@@ -67,6 +67,13 @@ CREATE INDEX metrics_pending_day ON @extschema@.metrics_pending (cycle_id, metri
 COMMENT ON TABLE @extschema@.metrics_pending IS
     'Closes the roll-up has not folded into metrics_days yet (realized_pnl and commission in currency units, hold_seconds in seconds); a row without closed_at marks a day to derive anew.';
 
+COMMENT ON COLUMN @extschema@.metrics_pending.metric_date IS 'Trading date (in catalyst.trading_timezone) the close is filed under.';
+COMMENT ON COLUMN @extschema@.metrics_pending.closed_at IS 'When the position closed; NULL: a marker, derive the day anew from its trades.';
+COMMENT ON COLUMN @extschema@.metrics_pending.realized_pnl IS 'The close''s realized_pnl, in the account''s currency.';
+COMMENT ON COLUMN @extschema@.metrics_pending.pnl_percent IS 'The close''s pnl_percent, in percent.';
+COMMENT ON COLUMN @extschema@.metrics_pending.hold_seconds IS 'The close''s hold_duration, in seconds.';
+COMMENT ON COLUMN @extschema@.metrics_pending.commission IS 'The commissions of the close''s entry and exit orders, in the account''s currency.';
+
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.metrics_slices', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.metrics_hours', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.metrics_pending', '');
@@ -104,6 +111,31 @@ SELECT m.metric_id, m.cycle_id, m.metric_date, m.total_trades, m.winning_trades,
 ALTER VIEW @extschema@.performance_metrics SET (security_invoker = true);
 COMMENT ON VIEW @extschema@.performance_metrics IS
     'One row per cycle and trading date with the day''s metrics, exact: includes every committed close (money in currency units).';
+
+-- The summary columns of metrics_slices and metrics_hours, and every column of the view, mean
+-- what the same column of metrics_days means: they take its comment.
+DO $copy_comments$
+DECLARE
+    c record;
+BEGIN
+    FOR c IN
+        SELECT t.relname, a.attname, pg_catalog.col_description(d.oid, da.attnum) AS description
+        FROM pg_catalog.pg_class t
+        JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) t.oid
+        JOIN pg_catalog.pg_class d ON d.relname OPERATOR(pg_catalog.=) 'metrics_days'
+                                  AND d.relnamespace OPERATOR(pg_catalog.=) t.relnamespace
+        JOIN pg_catalog.pg_attribute da ON da.attrelid OPERATOR(pg_catalog.=) d.oid
+                                       AND da.attname OPERATOR(pg_catalog.=) a.attname
+        WHERE t.relnamespace OPERATOR(pg_catalog.=) '@extschema@'::pg_catalog.regnamespace
+          AND t.relname OPERATOR(pg_catalog.=) ANY (ARRAY['metrics_slices', 'metrics_hours', 'performance_metrics'])
+          AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+          AND pg_catalog.col_description(d.oid, da.attnum) IS NOT NULL
+    LOOP
+        EXECUTE pg_catalog.format('COMMENT ON COLUMN %I.%I.%I IS %L',
+                                  '@extschema@', c.relname, c.attname, c.description);
+    END LOOP;
+END
+$copy_comments$;
 
 -- The metrics of a range of trading dates (inclusive; NULL: unbounded), in closed_at order
 -- across the days: O(days).  An unknown cycle is an error (P0002).
@@ -150,6 +182,10 @@ CREATE TRIGGER order_commission_after_delete_statement
     AFTER DELETE ON @extschema@.orders
     FOR EACH STATEMENT
     EXECUTE FUNCTION @extschema@.performance_metrics_recompute_marked();
+COMMENT ON TRIGGER order_commission_after_delete ON @extschema@.orders IS
+    'Marks the metric days of the closed positions whose entry or exit order is deleted.';
+COMMENT ON TRIGGER order_commission_after_delete_statement ON @extschema@.orders IS
+    'Folds or leaves pending, once each, the metric days the statement marked.';
 
 -- A position may not take the id of an archived one: the archive is keyed by position_id.
 CREATE FUNCTION @extschema@.position_id_not_archived()
@@ -161,6 +197,8 @@ COMMENT ON FUNCTION @extschema@.position_id_not_archived() IS
 CREATE TRIGGER position_id_not_archived
     BEFORE INSERT OR UPDATE OF position_id ON @extschema@.positions
     FOR EACH ROW EXECUTE FUNCTION @extschema@.position_id_not_archived();
+COMMENT ON TRIGGER position_id_not_archived ON @extschema@.positions IS
+    'Refuses a position_id that an archived position has.';
 
 -- Privileges: what readers could read of the 4.1 table they read through the view.
 REVOKE ALL ON @extschema@.metrics_slices, @extschema@.metrics_hours, @extschema@.metrics_pending,

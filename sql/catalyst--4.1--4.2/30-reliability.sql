@@ -68,3 +68,9 @@ CREATE TRIGGER restore_notice AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @e
 ALTER TABLE @extschema@.trading_cycles ENABLE REPLICA TRIGGER restore_notice;
 ALTER TABLE @extschema@.orders ENABLE REPLICA TRIGGER restore_notice;
 ALTER TABLE @extschema@.positions ENABLE REPLICA TRIGGER restore_notice;
+COMMENT ON TRIGGER restore_notice ON @extschema@.trading_cycles IS
+    'Fires only under session_replication_role = replica: logs that the session''s changes are a restore, not audited.';
+COMMENT ON TRIGGER restore_notice ON @extschema@.orders IS
+    'Fires only under session_replication_role = replica: logs that the session''s changes are a restore, not audited.';
+COMMENT ON TRIGGER restore_notice ON @extschema@.positions IS
+    'Fires only under session_replication_role = replica: logs that the session''s changes are a restore, not audited.';

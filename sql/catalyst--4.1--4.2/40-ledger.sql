@@ -322,6 +322,9 @@ GRANT EXECUTE ON FUNCTION @extschema@.record_fill(varchar, varchar, integer, num
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.fills', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.order_events', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.stop_changes', '');
+COMMENT ON SEQUENCE @extschema@.fills_fill_id_seq IS 'Generates fills.fill_id.';
+COMMENT ON SEQUENCE @extschema@.order_events_event_id_seq IS 'Generates order_events.event_id.';
+COMMENT ON SEQUENCE @extschema@.stop_changes_change_id_seq IS 'Generates stop_changes.change_id.';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.fills_fill_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.order_events_event_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.stop_changes_change_id_seq', '');
