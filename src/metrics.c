@@ -373,15 +373,14 @@ process_work(bool v41)
 			MemoryContext old = MemoryContextSwitchTo(per_day);
 			DayWork    *w = sorted[i];
 
-			if ((w->closes != NIL || w->recompute) && v41)
+			if (w->closes == NIL && !w->recompute)
+				;				/* a rolled-back savepoint took it all back */
+			else if (v41)
 				catalyst_v41_recompute_day(w->key.cycle_id, w->key.day);
-			else if (w->closes != NIL || w->recompute)
-			{
-				if (!IsolationUsesXactSnapshot() && lock_day(w->key.cycle_id, w->key.day, false))
-					catalyst_fold_day(w->key.cycle_id, w->key.day, w->closes, w->recompute);
-				else
-					catalyst_pend_day(w->key.cycle_id, w->key.day, w->closes, w->recompute);
-			}
+			else if (!IsolationUsesXactSnapshot() && lock_day(w->key.cycle_id, w->key.day, false))
+				catalyst_fold_day(w->key.cycle_id, w->key.day, w->closes, w->recompute);
+			else
+				catalyst_pend_day(w->key.cycle_id, w->key.day, w->closes, w->recompute);
 			MemoryContextSwitchTo(old);
 			MemoryContextReset(per_day);
 		}
