@@ -18,12 +18,17 @@
  * for it.  Under REPEATABLE READ or SERIALIZABLE a statement only leaves its closes pending (its
  * snapshot may predate another fold).  Reads merge what is pending (catalyst_metrics_day, the
  * second half of the view performance_metrics, and performance()), so every read is exact.
+ *
+ * A database still at 4.1 (no metrics_pending: performance_metrics is a table) gets the 4.1
+ * roll-up instead, from the same hand-over: each day a statement touched is recomputed at its
+ * end by metrics_v41.c.  The SQL functions the 4.1 script binds route to the same code with
+ * `v41` set.
  */
 #include "postgres.h"
 
 #include "metrics_fold.h"
 #include "metrics_state.h"
-#include "upgrade.h"
+#include "metrics_v41.h"
 
 #include "access/htup_details.h"
 #include "access/xact.h"
@@ -226,14 +231,35 @@ forget_work(XactEvent event, void *arg)
 	}
 }
 
-/* A database updated to 4.2 has metrics_pending; one still at 4.1 gets a clear error. */
-static void
-require_rollup_schema(const char *function)
+/* Whether the database's catalyst schema is still at 4.1: 4.2 added metrics_pending. */
+static bool
+schema_is_v41(void)
 {
-	Oid			nsp = get_namespace_oid(CATALYST_SCHEMA, true);
+	Oid			nsp = get_namespace_oid(CATALYST_SCHEMA, false);
 
-	if (!OidIsValid(nsp) || !OidIsValid(get_relname_relid("metrics_pending", nsp)))
-		catalyst_retired_function(function);
+	return !OidIsValid(get_relname_relid("metrics_pending", nsp));
+}
+
+/*
+ * A function bound by the 4.1 script (`v41`) or the 4.2 one serves the schema of its version
+ * only: one bound by the other version's script means a schema halfway through an update.
+ */
+static void
+require_rollup_schema(const char *function, bool v41)
+{
+	if (schema_is_v41() != v41)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("catalyst function %s() is bound for the %s roll-up, but the catalyst schema has the %s one",
+						function, v41 ? "4.1" : "4.2", v41 ? "4.2" : "4.1"),
+				 errhint("Check that ALTER EXTENSION catalyst UPDATE ran to its end in this database.")));
+}
+
+/* The table the roll-up writes, whose owner it runs as */
+static Oid
+rollup_table(bool v41)
+{
+	return catalyst_relid(v41 ? CATALYST_V41_METRICS_TABLE : "metrics_days");
 }
 
 static DayWork *
@@ -314,17 +340,17 @@ compare_work(const void *a, const void *b)
 }
 
 /*
- * Fold or leave pending every day the statement handed over, in (cycle_id, date) order.  The
- * caller is connected to SPI.
+ * Fold or leave pending every day the statement handed over, in (cycle_id, date) order; `v41`:
+ * recompute each in the 4.1 table instead.  The caller is connected to SPI.
  */
 static void
-process_work(void)
+process_work(bool v41)
 {
 	MemoryContext per_day = AllocSetContextCreate(CurrentMemoryContext, "catalyst fold",
 												  ALLOCSET_DEFAULT_SIZES);
 	CatalystSavedUser saved;
 
-	catalyst_become_owner(catalyst_relid("metrics_days"), &saved);
+	catalyst_become_owner(rollup_table(v41), &saved);
 	while (work != NULL && hash_get_num_entries(work) > 0)
 	{
 		HTAB	   *days = work;
@@ -347,13 +373,14 @@ process_work(void)
 			MemoryContext old = MemoryContextSwitchTo(per_day);
 			DayWork    *w = sorted[i];
 
-			if (w->closes != NIL || w->recompute)
-			{
-				if (!IsolationUsesXactSnapshot() && lock_day(w->key.cycle_id, w->key.day, false))
-					catalyst_fold_day(w->key.cycle_id, w->key.day, w->closes, w->recompute);
-				else
-					catalyst_pend_day(w->key.cycle_id, w->key.day, w->closes, w->recompute);
-			}
+			if (w->closes == NIL && !w->recompute)
+				;				/* a rolled-back savepoint took it all back */
+			else if (v41)
+				catalyst_v41_recompute_day(w->key.cycle_id, w->key.day);
+			else if (!IsolationUsesXactSnapshot() && lock_day(w->key.cycle_id, w->key.day, false))
+				catalyst_fold_day(w->key.cycle_id, w->key.day, w->closes, w->recompute);
+			else
+				catalyst_pend_day(w->key.cycle_id, w->key.day, w->closes, w->recompute);
 			MemoryContextSwitchTo(old);
 			MemoryContextReset(per_day);
 		}
@@ -365,13 +392,13 @@ process_work(void)
 
 /* Mark every day the roll-up keeps (after TRUNCATE positions). */
 static void
-mark_every_day(void)
+mark_every_day(bool v41)
 {
 	CatalystSavedUser saved;
 	uint64		n;
 
-	catalyst_become_owner(catalyst_relid("metrics_days"), &saved);
-	n = catalyst_spi_exec(every_day_sql, SPI_OK_SELECT, 0);
+	catalyst_become_owner(rollup_table(v41), &saved);
+	n = catalyst_spi_exec(v41 ? catalyst_v41_every_day_sql : every_day_sql, SPI_OK_SELECT, 0);
 	catalyst_restore_user(&saved);
 	for (uint64 i = 0; i < n; i++)
 	{
@@ -438,7 +465,6 @@ catalyst_metrics_add_close(HeapTuple position, TupleDesc desc)
 	Datum		commission;
 	bool		isnull;
 
-	require_rollup_schema("position_close_roll_up");
 	if (!read_trade_columns(position, desc, values, nulls))
 		return;
 	day = catalyst_trading_date_of(DatumGetTimestampTz(values[T_CLOSED_AT]));
@@ -481,7 +507,6 @@ catalyst_metrics_mark_position(HeapTuple position, TupleDesc desc)
 	Datum		values[N_TRADE_COLUMNS];
 	bool		nulls[N_TRADE_COLUMNS];
 
-	require_rollup_schema("position_close_roll_up");
 	if (read_trade_columns(position, desc, values, nulls))
 		mark_day(TextDatumGetCString(values[T_CYCLE_ID]),
 				 catalyst_trading_date_of(DatumGetTimestampTz(values[T_CLOSED_AT])));
@@ -530,22 +555,19 @@ existing_cycle(FunctionCallInfo fcinfo, const char *function)
 	return TextDatumGetCString(cycle_id);
 }
 
-/* SQL-callable functions */
-
 /*
  * update_performance_metrics(cycle_id, date): the day derived anew from its trades (the seed's
- * name, the reference the roll-up must equal).  It waits for the day's fold lock.  Like the
- * seed's, it leaves a row for the day even when the day has no trade.
+ * name, the reference the roll-up must equal).  It waits for the day's fold lock (4.1: for the
+ * day's row lock).  Like the seed's, it leaves a row for the day even when the day has no trade.
  */
-PG_FUNCTION_INFO_V1(catalyst_recompute_performance_metrics);
-Datum
-catalyst_recompute_performance_metrics(PG_FUNCTION_ARGS)
+static Datum
+recompute_performance_metrics(FunctionCallInfo fcinfo, bool v41)
 {
 	char	   *cycle_id;
 	DateADT		day;
 	CatalystSavedUser saved;
 
-	require_rollup_schema("update_performance_metrics");
+	require_rollup_schema("update_performance_metrics", v41);
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -559,6 +581,16 @@ catalyst_recompute_performance_metrics(PG_FUNCTION_ARGS)
 				 errmsg("update_performance_metrics() needs a finite date")));
 	cycle_id = existing_cycle(fcinfo, "update_performance_metrics");
 
+	if (v41)
+	{
+		/* 4.1 ran at any isolation level: the row lock makes a concurrent write an error */
+		catalyst_spi_connect();
+		catalyst_become_owner(rollup_table(true), &saved);
+		catalyst_v41_recompute_day(cycle_id, day);
+		catalyst_restore_user(&saved);
+		catalyst_spi_finish();
+		PG_RETURN_VOID();
+	}
 	if (IsolationUsesXactSnapshot())
 		ereport(ERROR,
 				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
@@ -568,7 +600,7 @@ catalyst_recompute_performance_metrics(PG_FUNCTION_ARGS)
 				 errhint("Run it in its own transaction at the default isolation level.")));
 	lock_day(cycle_id, day, true);
 	catalyst_spi_connect();
-	catalyst_become_owner(catalyst_relid("metrics_days"), &saved);
+	catalyst_become_owner(rollup_table(false), &saved);
 	catalyst_fold_day(cycle_id, day, NIL, true);
 	catalyst_restore_user(&saved);
 	catalyst_spi_finish();
@@ -577,32 +609,34 @@ catalyst_recompute_performance_metrics(PG_FUNCTION_ARGS)
 
 /*
  * AFTER ... FOR EACH STATEMENT on positions and orders: fold, or leave pending, what the
- * statement's row triggers handed over (after TRUNCATE positions: every day derived anew).
+ * statement's row triggers handed over (after TRUNCATE positions: every day derived anew);
+ * 4.1: recompute each day in its table.
  */
-PG_FUNCTION_INFO_V1(catalyst_metrics_statement_end);
-Datum
-catalyst_metrics_statement_end(PG_FUNCTION_ARGS)
+static Datum
+statement_end(FunctionCallInfo fcinfo, bool v41)
 {
+	bool		truncate;
+
 	check_statement_trigger(fcinfo, "performance_metrics_recompute_marked");
-	require_rollup_schema("performance_metrics_recompute_marked");
-	if (work == NULL && !TRIGGER_FIRED_BY_TRUNCATE(((TriggerData *) fcinfo->context)->tg_event))
+	truncate = TRIGGER_FIRED_BY_TRUNCATE(((TriggerData *) fcinfo->context)->tg_event);
+	if (work == NULL && !truncate)
 		return PointerGetDatum(NULL);
+	require_rollup_schema("performance_metrics_recompute_marked", v41);
 	catalyst_spi_connect();
-	if (TRIGGER_FIRED_BY_TRUNCATE(((TriggerData *) fcinfo->context)->tg_event))
-		mark_every_day();
-	process_work();
+	if (truncate)
+		mark_every_day(v41);
+	process_work(v41);
 	catalyst_spi_finish();
 	return PointerGetDatum(NULL);
 }
 
 /*
- * AFTER UPDATE OF commission, order_id OR DELETE FOR EACH ROW on orders: mark the days of the
- * closed positions (and archived ones) that use the order as their entry or exit, when its
- * commission or id changed or it was deleted.
+ * AFTER UPDATE OF commission, order_id OR DELETE FOR EACH ROW on orders (4.1: UPDATE only): mark
+ * the days of the closed positions (and archived ones) that use the order as their entry or
+ * exit, when its commission or id changed or it was deleted.
  */
-PG_FUNCTION_INFO_V1(catalyst_metrics_order_marks);
-Datum
-catalyst_metrics_order_marks(PG_FUNCTION_ARGS)
+static Datum
+order_marks(FunctionCallInfo fcinfo, bool v41)
 {
 	static int	order_id_attnum = 0;
 	static int	commission_attnum = 0;
@@ -620,7 +654,7 @@ catalyst_metrics_order_marks(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("order_commission_roll_up() must be fired AFTER UPDATE OR DELETE FOR EACH ROW")));
-	require_rollup_schema("order_commission_roll_up");
+	require_rollup_schema("order_commission_roll_up", v41);
 
 	desc = RelationGetDescr(trigdata->tg_relation);
 	before = trigdata->tg_trigtuple;
@@ -679,6 +713,8 @@ set_metrics(TupleDesc desc, const CatalystSummary *summary, Datum *values, bool 
 			values[attnum - 1] = fit_attribute(desc, attnum, v[i]);
 	}
 }
+
+/* SQL-callable functions */
 
 /*
  * metrics_day(cycle_id, date): the day's metrics_days row merged with the day's pending closes,
@@ -844,24 +880,49 @@ catalyst_performance(PG_FUNCTION_ARGS)
 	PG_RETURN_HEAPTUPLEHEADER(result);
 }
 
-/* The 4.1 bindings of the roll-up: the 4.2 schema binds the functions above instead. */
+/* The 4.2 bindings of the roll-up (sql/catalyst--4.1--4.2/10-rollup.sql) */
+PG_FUNCTION_INFO_V1(catalyst_recompute_performance_metrics);
+Datum
+catalyst_recompute_performance_metrics(PG_FUNCTION_ARGS)
+{
+	return recompute_performance_metrics(fcinfo, false);
+}
+
+PG_FUNCTION_INFO_V1(catalyst_metrics_statement_end);
+Datum
+catalyst_metrics_statement_end(PG_FUNCTION_ARGS)
+{
+	return statement_end(fcinfo, false);
+}
+
+PG_FUNCTION_INFO_V1(catalyst_metrics_order_marks);
+Datum
+catalyst_metrics_order_marks(PG_FUNCTION_ARGS)
+{
+	return order_marks(fcinfo, false);
+}
+
+/*
+ * The 4.1 bindings (catalyst--4.1.sql), for a database not updated yet: the same functions on
+ * the 4.1 table (metrics_v41.c).
+ */
 PG_FUNCTION_INFO_V1(catalyst_update_performance_metrics);
 Datum
 catalyst_update_performance_metrics(PG_FUNCTION_ARGS)
 {
-	catalyst_retired_function("update_performance_metrics");
+	return recompute_performance_metrics(fcinfo, true);
 }
 
 PG_FUNCTION_INFO_V1(catalyst_metrics_recompute_marked);
 Datum
 catalyst_metrics_recompute_marked(PG_FUNCTION_ARGS)
 {
-	catalyst_retired_function("performance_metrics_recompute_marked");
+	return statement_end(fcinfo, true);
 }
 
 PG_FUNCTION_INFO_V1(catalyst_metrics_order_changed);
 Datum
 catalyst_metrics_order_changed(PG_FUNCTION_ARGS)
 {
-	catalyst_retired_function("order_commission_roll_up");
+	return order_marks(fcinfo, true);
 }

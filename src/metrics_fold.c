@@ -393,6 +393,18 @@ stale_hour(Day *day, int32 k)
 	day->remerge = true;
 }
 
+/* $1 cycle, [$2, $3) the trades' range, $4 the day's start; the writing form's $5 date, $6 markers */
+static const Oid derive_types[6] = {TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID, DATEOID, BOOLOID};
+
+/* derive_sql alone: it writes nothing */
+static SPIPlanPtr
+derive_read_plan(void)
+{
+	if (derive_plan == NULL)
+		derive_plan = catalyst_keep_plan(psprintf("WITH %s", derive_sql), 6, (Oid *) derive_types);
+	return derive_plan;
+}
+
 /*
  * Derive anew minutes first..last from their trades (the writing form takes the pending rows of
  * that range); `whole_day`: every minute of the day, and the day's markers.  A minute without
@@ -401,7 +413,6 @@ stale_hour(Day *day, int32 k)
 static void
 derive_minutes(Day *day, int32 first, int32 last, bool whole_day)
 {
-	Oid			types[6] = {TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID, DATEOID, BOOLOID};
 	Datum		values[6];
 	SPITupleTable *result;
 	uint64		n;
@@ -424,15 +435,12 @@ derive_minutes(Day *day, int32 first, int32 last, bool whole_day)
 	if (day->write)
 	{
 		if (derive_take_plan == NULL)
-			derive_take_plan = catalyst_keep_plan(psprintf("%s%s", derive_take_sql, derive_sql), 6, types);
+			derive_take_plan = catalyst_keep_plan(psprintf("%s%s", derive_take_sql, derive_sql), 6,
+												  (Oid *) derive_types);
 		n = catalyst_spi_exec_plan(derive_take_plan, values, NULL, SPI_OK_SELECT, 0);
 	}
 	else
-	{
-		if (derive_plan == NULL)
-			derive_plan = catalyst_keep_plan(psprintf("WITH %s", derive_sql), 6, types);
-		n = catalyst_spi_query_plan(derive_plan, values, NULL, 0);
-	}
+		n = catalyst_spi_query_plan(derive_read_plan(), values, NULL, 0);
 	result = SPI_tuptable;
 
 	if (whole_day)
@@ -895,4 +903,39 @@ catalyst_read_day(const char *cycle_id, DateADT date, CatalystSummary *summary,
 	*summary = day.summary;
 	*day_row = day.row;
 	*day_desc = day.row_desc;
+}
+
+/*
+ * The summary of a whole day derived from its trades: derive_sql (which writes nothing) over the
+ * day's bounds, its minutes merged in order.  It runs as a statement of its own, not in the
+ * caller's snapshot: under READ COMMITTED it sees every close committed before it starts (after
+ * the caller locked the day, say).  The summary's values live in the caller's memory context and
+ * SPI's, so until the caller's SPI_finish.  The caller is connected to SPI as the owner of
+ * positions and orders.
+ */
+void
+catalyst_summarize_day(const char *cycle_id, DateADT date, CatalystSummary *out)
+{
+	TimestampTz start = catalyst_trading_day_start_of(date);
+	Datum		values[6];
+	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
+	SPITupleTable *result;
+	uint64		n;
+
+	values[0] = CStringGetTextDatum(cycle_id);
+	values[1] = TimestampTzGetDatum(start);
+	values[2] = TimestampTzGetDatum(catalyst_trading_day_start_of(date + 1));
+	values[3] = TimestampTzGetDatum(start);
+	values[4] = DateADTGetDatum(date);
+	values[5] = BoolGetDatum(false);
+	n = catalyst_spi_exec_plan(derive_read_plan(), values, nulls, SPI_OK_SELECT, 0);
+	result = SPI_tuptable;
+	catalyst_summary_init(out);
+	for (uint64 i = 0; i < n; i++)
+	{
+		CatalystSummary minute;
+
+		catalyst_summary_read(result->vals[i], result->tupdesc, &minute);
+		catalyst_summary_merge(out, &minute);
+	}
 }

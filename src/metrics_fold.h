@@ -31,6 +31,13 @@ extern void catalyst_pend_day(const char *cycle_id, DateADT day, List *own, bool
 extern void catalyst_read_day(const char *cycle_id, DateADT day, CatalystSummary *summary,
 							  HeapTuple *day_row, TupleDesc *day_desc);
 
+/*
+ * The summary of a whole day derived from its trades, in a statement of its own (a new snapshot
+ * under READ COMMITTED), writing nothing.  The caller is connected to SPI as the owner of
+ * positions and orders.
+ */
+extern void catalyst_summarize_day(const char *cycle_id, DateADT day, CatalystSummary *out);
+
 /* The trading-day minute a close falls in. */
 extern int	catalyst_slice_of(TimestampTz closed_at, TimestampTz day_start);
 

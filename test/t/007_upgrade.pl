@@ -35,7 +35,9 @@ SELECT catalyst.create_monthly_partitions();
 SELECT catalyst.cleanup_old_data();});
 is(metrics_mismatch($node, 'old'), '', 'at 4.1 the metrics equal the recompute');
 
-# what every row holds, in the columns the tables have at 4.1
+# what every row holds, in the columns the tables have at 4.1 (performance_metrics, a table at
+# 4.1, is read through the view of that name after the update; the update derives each of its
+# days anew, which stamps updated_at)
 my $rows_sql = q{
 SELECT format('SELECT %L || '' '' || count(*) || '' '' || coalesce(md5(string_agg(r, ''|'' ORDER BY r)), '''') FROM (SELECT ROW(%s)::text AS r FROM %s) t',
               c.oid::regclass,
@@ -43,12 +45,14 @@ SELECT format('SELECT %L || '' '' || count(*) || '' '' || coalesce(md5(string_ag
                FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
                  AND a.attname IN (SELECT unnest(string_to_array(current_setting('upgrade.columns_' || c.relname, true), ',')))),
               c.oid::regclass)
-FROM pg_class c WHERE c.relnamespace = 'catalyst'::regnamespace AND c.relkind = 'r' ORDER BY 1 \gexec
+FROM pg_class c WHERE c.relnamespace = 'catalyst'::regnamespace AND c.relkind IN ('r', 'v')
+  AND current_setting('upgrade.columns_' || c.relname, true) IS NOT NULL ORDER BY 1 \gexec
 };
 my $columns = $node->safe_psql('old', q{
 SELECT string_agg(format('SET upgrade.columns_%s = %L;', c.relname,
                          (SELECT string_agg(a.attname, ',') FROM pg_attribute a
-                          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)), ' ')
+                          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                            AND (c.relname, a.attname) <> ('performance_metrics', 'updated_at'))), ' ')
 FROM pg_class c WHERE c.relnamespace = 'catalyst'::regnamespace AND c.relkind = 'r'});
 my $before = $node->safe_psql('old', $columns . $rows_sql);
 like($before, qr/catalyst\.positions 54 [0-9a-f]{32}/, 'the rows of every table, in their 4.1 columns');
