@@ -108,7 +108,6 @@ SELECT m.metric_id, m.cycle_id, m.metric_date, m.total_trades, m.winning_trades,
        m.peak_pnl, m.deepest_drawdown, m.last_closed_at, m.last_position_id
   FROM (SELECT DISTINCT q.cycle_id, q.metric_date FROM @extschema@.metrics_pending q) k
  CROSS JOIN LATERAL @extschema@.metrics_day(k.cycle_id, k.metric_date) m;
-ALTER VIEW @extschema@.performance_metrics SET (security_invoker = true);
 COMMENT ON VIEW @extschema@.performance_metrics IS
     'One row per cycle and trading date with the day''s metrics, exact: includes every committed close (money in currency units).';
 
@@ -136,6 +135,48 @@ BEGIN
     END LOOP;
 END
 $copy_comments$;
+
+-- A dump taken at 4.1 holds performance_metrics as a table; restored by this version (whose
+-- performance_metrics is this view), its rows go into metrics_days, each day marked to be
+-- derived anew from its trades (4.1 kept no trough_pnl nor minute summaries).  ALWAYS: a restore
+-- runs with session_replication_role = replica.  Only who may insert into the view fires it: no
+-- catalyst role may.
+CREATE FUNCTION @extschema@.performance_metrics_restore_row()
+RETURNS trigger
+LANGUAGE plpgsql
+AS $restore_row$
+BEGIN
+    INSERT INTO @extschema@.metrics_days (
+        metric_id, cycle_id, metric_date, total_trades, winning_trades, losing_trades, win_rate,
+        gross_pnl, commissions, net_pnl, average_win, average_loss, largest_win, largest_loss,
+        profit_factor, sharpe_ratio, max_drawdown, recovery_factor, avg_hold_time, total_volume,
+        metadata, created_at, updated_at, sum_wins, sum_losses, sum_returns, sum_squared_returns,
+        sum_hold_seconds, peak_pnl, deepest_drawdown, last_closed_at, last_position_id)
+    VALUES (
+        NEW.metric_id, NEW.cycle_id, NEW.metric_date, NEW.total_trades, NEW.winning_trades,
+        NEW.losing_trades, NEW.win_rate, NEW.gross_pnl, NEW.commissions, NEW.net_pnl,
+        NEW.average_win, NEW.average_loss, NEW.largest_win, NEW.largest_loss, NEW.profit_factor,
+        NEW.sharpe_ratio, NEW.max_drawdown, NEW.recovery_factor, NEW.avg_hold_time,
+        NEW.total_volume, NEW.metadata, NEW.created_at, NEW.updated_at, NEW.sum_wins,
+        NEW.sum_losses, NEW.sum_returns, NEW.sum_squared_returns, NEW.sum_hold_seconds,
+        NEW.peak_pnl, NEW.deepest_drawdown, NEW.last_closed_at, NEW.last_position_id);
+    INSERT INTO @extschema@.metrics_pending (cycle_id, metric_date) VALUES (NEW.cycle_id, NEW.metric_date);
+    RETURN NEW;
+END
+$restore_row$;
+COMMENT ON FUNCTION @extschema@.performance_metrics_restore_row() IS
+    'INSTEAD OF INSERT on performance_metrics: a row of a 4.1 dump goes into metrics_days, its day marked to be derived anew.';
+CREATE TRIGGER performance_metrics_restore_row
+    INSTEAD OF INSERT ON @extschema@.performance_metrics
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.performance_metrics_restore_row();
+-- ALTER TABLE ... ENABLE ALWAYS TRIGGER refuses views; this sets what it would set (the view's
+-- relcache entry is rebuilt by the ALTER VIEW below).
+UPDATE pg_catalog.pg_trigger SET tgenabled = 'A'
+ WHERE tgrelid OPERATOR(pg_catalog.=) '@extschema@.performance_metrics'::pg_catalog.regclass
+   AND tgname OPERATOR(pg_catalog.=) 'performance_metrics_restore_row';
+COMMENT ON TRIGGER performance_metrics_restore_row ON @extschema@.performance_metrics IS
+    'Takes the rows a 4.1 dump restores into performance_metrics (a table in 4.1) into metrics_days.';
+ALTER VIEW @extschema@.performance_metrics SET (security_invoker = true);
 
 -- The metrics of a range of trading dates (inclusive; NULL: unbounded), in closed_at order
 -- across the days: O(days).  An unknown cycle is an error (P0002).
@@ -204,7 +245,8 @@ COMMENT ON TRIGGER position_id_not_archived ON @extschema@.positions IS
 REVOKE ALL ON @extschema@.metrics_slices, @extschema@.metrics_hours, @extschema@.metrics_pending,
     @extschema@.performance_metrics FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.metrics_day(varchar, date),
-    @extschema@.performance(varchar, date, date), @extschema@.position_id_not_archived()
+    @extschema@.performance(varchar, date, date), @extschema@.position_id_not_archived(),
+    @extschema@.performance_metrics_restore_row()
     FROM PUBLIC;
 GRANT SELECT ON @extschema@.performance_metrics, @extschema@.metrics_pending TO catalyst_reader;
 GRANT EXECUTE ON FUNCTION @extschema@.metrics_day(varchar, date),
