@@ -64,9 +64,9 @@ check_trading_timezone(char **newval, void **extra, GucSource source)
 
 /*
  * The risk thresholds and weights are the firm's risk policy, and refresh_position_risk() writes
- * the scores they give into positions for everyone to read: only a superuser, or a role granted
- * SET on them (catalyst_admin), may set them.  refresh_position_risk() scores with their
- * database-wide values, never with a SET made in the calling session (risk.c).
+ * the scores they give into positions for everyone to read: only a superuser (or a role a
+ * superuser grants SET on them; catalyst grants none) may set them.  refresh_position_risk()
+ * scores with their database-wide values, never with a SET made in the calling session (risk.c).
  */
 static void
 define_real(const char *name, const char *desc, double *var, double boot, double min, double max)

@@ -176,7 +176,11 @@ UPDATE pg_catalog.pg_trigger SET tgenabled = 'A'
    AND tgname OPERATOR(pg_catalog.=) 'performance_metrics_restore_row';
 COMMENT ON TRIGGER performance_metrics_restore_row ON @extschema@.performance_metrics IS
     'Takes the rows a 4.1 dump restores into performance_metrics (a table in 4.1) into metrics_days.';
-ALTER VIEW @extschema@.performance_metrics SET (security_invoker = true);
+-- The view reads metrics_days and metrics_pending with its owner's rights: metrics_pending holds
+-- single trades (position_id, realized_pnl) that row-level security on positions may hide from a
+-- reader, so no catalyst role reads it directly.  (Written out although it is the default: it
+-- also rebuilds the view's relcache entry after the catalog update above.)
+ALTER VIEW @extschema@.performance_metrics SET (security_invoker = false);
 
 -- The metrics of a range of trading dates (inclusive; NULL: unbounded), in closed_at order
 -- across the days: O(days).  An unknown cycle is an error (P0002).
@@ -248,7 +252,7 @@ REVOKE ALL ON FUNCTION @extschema@.metrics_day(varchar, date),
     @extschema@.performance(varchar, date, date), @extschema@.position_id_not_archived(),
     @extschema@.performance_metrics_restore_row()
     FROM PUBLIC;
-GRANT SELECT ON @extschema@.performance_metrics, @extschema@.metrics_pending TO catalyst_reader;
+GRANT SELECT ON @extschema@.performance_metrics TO catalyst_reader;
 GRANT EXECUTE ON FUNCTION @extschema@.metrics_day(varchar, date),
     @extschema@.performance(varchar, date, date) TO catalyst_reader;
 

@@ -88,8 +88,14 @@ INSERT INTO catalyst.orders (order_id, cycle_id, symbol, direction, order_type, 
 VALUES ('priv-o0', 'priv-1', 'AAPL', 'buy', 'market', 1);
 RESET SESSION AUTHORIZATION;
 
+-- a day the roll-up has pending (a marker): the view merges it for a reader, who may not read
+-- metrics_pending itself (its rows are single trades, which row-level security may hide)
+INSERT INTO catalyst.metrics_pending (cycle_id, metric_date) VALUES ('priv-1', '2024-03-01');
+
 -- the reader: reads everything, audit_log without details; writes nothing, runs no maintenance
 SET SESSION AUTHORIZATION regress_sec_priv_reader;
+SELECT metric_date, total_trades FROM catalyst.performance_metrics WHERE cycle_id = 'priv-1';
+SELECT count(*) FROM catalyst.metrics_pending;
 SELECT count(*) AS cycles FROM catalyst.trading_cycles;
 SELECT count(*) AS orders FROM catalyst.orders;
 SELECT count(*) FROM catalyst.positions_archive;
