@@ -10,7 +10,13 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-source test/include/tap.sh
+# TAP output
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); echo "not ok $n - $1"; }
+# check DESCRIPTION GOT EXPECTED
+check() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1"; echo "#   got:      $2"; echo "#   expected: $3"; fi; }
+bail() { echo "Bail out! $1"; exit 1; }
 
 if [ "$(id -u)" != 0 ]; then echo "1..0 # SKIP installing a package needs root"; exit 0; fi
 port=${CATALYST_DEB_TEST_PORT:-54463}
