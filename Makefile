@@ -1,7 +1,7 @@
 # catalyst: the Catalyst Trading System schema v4.1 as a PostgreSQL 15 extension.
 EXTENSION = catalyst
 EXTVERSION = 4.2
-# the release's version for PGXN (META.json) and Debian (debian/changelog); test/t/005_packaging.sh
+# the release's version for PGXN (META.json) and Debian (debian/changelog); test/t/010_packaging.pl
 # checks that they agree
 DISTVERSION = 4.2.0
 

@@ -9,7 +9,7 @@
 --
 -- Deterministic: the same seed and days give the same trades, prices and P&L (setseed() and one
 -- session's random()::numeric).  The days are the last `days` weekdays before today, 09:30 to 16:00 New
--- York time (14:30 to 21:00 UTC).  Used by scripts/demo.sh and test/t/004_demo_report.sh.
+-- York time (14:30 to 21:00 UTC).  Used by scripts/demo.sh and test/t/008_demo_report.pl.
 \set ON_ERROR_STOP on
 \if :{?seed}
 \else

@@ -10,7 +10,13 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-source test/include/tap.sh
+# TAP output
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); echo "not ok $n - $1"; }
+# check DESCRIPTION GOT EXPECTED
+check() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1"; echo "#   got:      $2"; echo "#   expected: $3"; fi; }
+bail() { echo "Bail out! $1"; exit 1; }
 
 if [ "$(id -u)" != 0 ]; then echo "1..0 # SKIP installing a package needs root"; exit 0; fi
 port=${CATALYST_DEB_TEST_PORT:-54463}
@@ -89,8 +95,8 @@ check "CREATE EXTENSION catalyst installs the default version" \
 check "smoke: a long position closes with its P&L, and is scored" \
 	"$(psql15 -d postgres 2>&1 <<'SQL'
 INSERT INTO catalyst.trading_cycles (cycle_id, mode, scan_frequency) VALUES ('deb-1', 'normal', 300);
-INSERT INTO catalyst.orders (order_id, cycle_id, symbol, direction, order_type, quantity, status, executed_price, commission)
-VALUES ('deb-in', 'deb-1', 'AAPL', 'buy', 'market', 10, 'filled', 100.00, 1.00);
+INSERT INTO catalyst.orders (order_id, cycle_id, symbol, direction, order_type, quantity, status, executed_price, executed_quantity, commission)
+VALUES ('deb-in', 'deb-1', 'AAPL', 'buy', 'market', 10, 'filled', 100.00, 10, 1.00);
 INSERT INTO catalyst.positions (cycle_id, symbol, side, quantity, entry_order_id, entry_price, stop_loss, opened_at)
 VALUES ('deb-1', 'AAPL', 'long', 10, 'deb-in', 100.00, 95.00, now() - interval '1 hour');
 UPDATE catalyst.positions SET status = 'closed', exit_price = 103.50, closed_at = now();

@@ -6,7 +6,8 @@
 #   2. builds with -Wall -Wextra -Werror and installs into a private directory (no system one)
 #   3. starts a throwaway PostgreSQL 15 cluster with pg_cron preloaded
 #   4. runs pg_regress and isolationtester (make installcheck), pgTAP (pg_prove) and the Perl
-#      TAP tests under test/t (prove, PostgreSQL::Test::Cluster), printing every diff or failure
+#      TAP tests under test/t (prove: PostgreSQL::Test::Cluster nodes, and the packaging checks
+#      of the checkout), printing every diff or failure
 #   5. stops the cluster and ends with the line "N passed, N failed" over all suites
 #
 # Counts: one per pg_regress or isolation test file, one per TAP assertion.
@@ -76,9 +77,25 @@ createdb catalyst_tap && psql -q -d catalyst_tap -c "CREATE EXTENSION pgtap" >/d
 pg_prove --verbose -d catalyst_tap test/pgtap/*.sql >"$root/tmp_check/pgtap.log" 2>&1
 count_tap "$root/tmp_check/pgtap.log"
 
-# Perl TAP tests on PostgreSQL::Test::Cluster (test/t/*.pl), as contrib and pgvector run them:
-# each test makes its own nodes, which load the private build through extension_destdir.  They
-# run as the server's user from a copy of test/, scripts/ and doc/ it can read.
+# Perl TAP tests (test/t/*.pl, or those CATALYST_TAP_TESTS names).  The tests of the git checkout
+# itself, which need no server (010_packaging.pl: META.json, make dist, git ls-tree), run in the
+# checkout as the invoking user, who owns it (CATALYST_SOURCE=$root); the others apart, below.
+node_tests=()
+checkout_tests=()
+for t in ${CATALYST_TAP_TESTS:-test/t/*.pl}; do
+	case $(basename "$t") in
+	010_packaging.pl) checkout_tests+=("$t") ;;
+	*) node_tests+=("$t") ;;
+	esac
+done
+if [ ${#checkout_tests[@]} -gt 0 ]; then
+	CATALYST_SOURCE="$root" prove --verbose "${checkout_tests[@]}" >"$root/tmp_check/checkout-tap.log" 2>&1
+	count_tap "$root/tmp_check/checkout-tap.log"
+fi
+
+# Perl TAP tests on PostgreSQL::Test::Cluster, as contrib and pgvector run them: each test makes
+# its own nodes, which load the private build through extension_destdir.  They run as the
+# server's user from a copy of test/, scripts/ and doc/ it can read.
 pgxs=$(dirname "$(dirname "$(pg_config --pgxs)")")/..
 tap=$scratch/tap
 mkdir -p "$tap" && cp -r test scripts doc "$tap/"
@@ -86,10 +103,12 @@ mkdir -p "$tap" && cp -r test scripts doc "$tap/"
 tap_env=(PATH="$PATH" PERL5LIB="$pgxs/src/test/perl" PG_REGRESS="$pgxs/src/test/regress/pg_regress"
 	TESTDIR="$tap" CATALYST_ROOT="$tap" CATALYST_DESTDIR="$scratch/install")
 if [ "$(id -u)" = 0 ]; then as_tap_user=(runuser -u postgres --); else as_tap_user=(); fi
-(cd "$tap" && "${as_tap_user[@]}" env "${tap_env[@]}" prove --verbose ${CATALYST_TAP_TESTS:-test/t/*.pl}) \
-	>"$root/tmp_check/perl-tap.log" 2>&1
-cp -r "$tap/tmp_check/log" "$root/tmp_check/perl-tap-logs" 2>/dev/null
-count_tap "$root/tmp_check/perl-tap.log"
+if [ ${#node_tests[@]} -gt 0 ]; then
+	(cd "$tap" && "${as_tap_user[@]}" env "${tap_env[@]}" prove --verbose "${node_tests[@]}") \
+		>"$root/tmp_check/perl-tap.log" 2>&1
+	cp -r "$tap/tmp_check/log" "$root/tmp_check/perl-tap-logs" 2>/dev/null
+	count_tap "$root/tmp_check/perl-tap.log"
+fi
 
 # Client drivers: the README's examples through the extended query protocol, parameters untyped
 # (pgbench -M prepared, node-postgres; test/client/run.sh, a TAP script).
