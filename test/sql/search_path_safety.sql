@@ -76,7 +76,10 @@ BEGIN
     FOREACH t IN ARRAY ARRAY['trading_cycles', 'orders', 'positions', 'positions_archive',
                              'scan_results', 'scan_results_default', 'audit_log', 'audit_log_default',
                              'trading_signals', 'pattern_detections', 'news_catalysts',
-                             'performance_metrics', 'v_active_trading', 'v_daily_performance']
+                             'performance_metrics', 'v_active_trading', 'v_daily_performance',
+                             -- 4.2: the roll-up's tables, the ledger's, maintenance_runs
+                             'metrics_days', 'metrics_slices', 'metrics_hours', 'metrics_pending',
+                             'fills', 'order_events', 'stop_changes', 'maintenance_runs']
     LOOP
         EXECUTE pg_catalog.format('CREATE VIEW hostile.%I AS SELECT * FROM hostile.read(%L, NULL::catalyst.%I)', t, t, t);
         EXECUTE pg_catalog.format('CREATE TRIGGER write INSTEAD OF INSERT OR UPDATE OR DELETE ON hostile.%I '
@@ -139,6 +142,14 @@ SELECT catalyst.refresh_position_risk() AS refreshed;
 SELECT catalyst.update_performance_metrics(p.cycle_id, catalyst.trading_date(p.closed_at))
 FROM catalyst.positions p WHERE p.position_id OPERATOR(pg_catalog.=) 1;
 SELECT total_trades, gross_pnl, commissions FROM catalyst.performance_metrics;
+-- 4.2: any range of days, one day merged, the ledger (a fill, a stop change, R)
+SELECT total_trades, gross_pnl FROM catalyst.performance('path-1');
+SELECT m.total_trades FROM catalyst.positions p, catalyst.metrics_day(p.cycle_id, catalyst.trading_date(p.closed_at)) m
+WHERE p.position_id OPERATOR(pg_catalog.=) 1;
+SELECT catalyst.record_fill('path-o1', 'path-f1', 10, 100.00, 0.50) AS fill_recorded;
+SELECT status, executed_quantity FROM catalyst.orders WHERE order_id OPERATOR(pg_catalog.=) 'path-o1';
+UPDATE catalyst.positions SET stop_loss = 95.00 WHERE position_id OPERATOR(pg_catalog.=) 2;
+SELECT p.position_id, catalyst.r_multiple(p) AS r FROM catalyst.positions p ORDER BY 1;
 -- retention and the pg_cron job list
 SELECT catalyst.cleanup_old_data() IS NOT NULL AS cleaned;
 SELECT job_name, schedule FROM catalyst.maintenance_jobs();
