@@ -137,7 +137,7 @@ scratch=$(mktemp -d /tmp/catalyst-checked.XXXXXX)
 chmod 755 "$scratch"
 trap 'for c in "$scratch"/cluster-*; do [ -d "$c" ] && PGBIN=$pg/bin scripts/cluster.sh stop "$c" 2>/dev/null; done; rm -rf "$scratch"' EXIT
 mkdir -p "$scratch/src"
-cp -r Makefile catalyst.control catalyst--4.1.sql sql src test scripts "$scratch/src/"
+cp -r Makefile catalyst.control catalyst--4.1.sql sql src test scripts README.md doc "$scratch/src/"
 (cd "$scratch/src" && make -s clean PG_CONFIG="$PG_CONFIG" && make -s all PG_CONFIG="$PG_CONFIG" && make -s install PG_CONFIG="$PG_CONFIG" DESTDIR="$scratch/install") \
 	>"$logs/build.log" 2>&1 || { cat "$logs/build.log"; echo "catalyst build failed"; echo "0 passed, 1 failed"; exit 1; }
 export PGUSER=postgres PGDATABASE=postgres
