@@ -102,7 +102,8 @@ build_postgres() {
 			*) echo "refusing to install: pkglibdir outside $pg"; false ;;
 			esac &&
 			make install &&
-			make -C src/test/isolation install
+			make -C src/test/isolation install &&
+			make -C contrib/pg_stat_statements install
 	) >"$cache/build.log" 2>&1 || { tail -40 "$cache/build.log"; return 1; }
 	cp "$srcdir/src/tools/valgrind.supp" "$pg/valgrind.supp"
 	local crondir
@@ -124,6 +125,13 @@ if [ ! -f "$stamp" ]; then
 	echo "building PostgreSQL 15 with assertions into $pg (log: $cache/build.log)"
 	mkdir -p "$cache"
 	build_postgres || { echo "checking build failed"; echo "0 passed, 1 failed"; exit 1; }
+fi
+# the test clusters preload pg_stat_statements (scripts/cluster.sh): a cache built before that
+# gets the module added
+if [ ! -f "$("$pg/bin/pg_config" --pkglibdir)/pg_stat_statements.so" ]; then
+	srcdir=$(find "$cache/src" -maxdepth 1 -type d -name 'postgresql-15-*' | head -1)
+	make -C "$srcdir/contrib/pg_stat_statements" install >>"$cache/build.log" 2>&1 ||
+		{ echo "building pg_stat_statements failed"; echo "0 passed, 1 failed"; exit 1; }
 fi
 $build_only && { echo "checking build ready: $pg"; exit 0; }
 
