@@ -46,11 +46,12 @@ GRANT SELECT ON catalyst.scan_results TO regress_catalyst_reader;
 INSERT INTO catalyst.trading_cycles (cycle_id, mode, scan_frequency) VALUES ('c-1', 'normal', 300);
 INSERT INTO catalyst.scan_results (scan_id, cycle_id, symbol, scan_time, price, volume, momentum_score,
                                    catalyst_score, pattern_score, technical_score)
-SELECT 's-' || i, 'c-1', 'AAPL', date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
-                                 + interval '5 months' + i * interval '1 day', 100 + i, 10 * i, 50, 60, 70, 80
+SELECT 's-' || i, 'c-1', 'AAPL',
+       (date_trunc('month', now() AT TIME ZONE 'UTC') + interval '5 months' + i * interval '1 day') AT TIME ZONE 'UTC',
+       100 + i, 10 * i, 50, 60, 70, 80
 FROM generate_series(1, 3) i;
 INSERT INTO catalyst.audit_log (event_type, event_category, created_at)
-VALUES ('parked', 'test', date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' + interval '4 months');
+VALUES ('parked', 'test', (date_trunc('month', now() AT TIME ZONE 'UTC') + interval '4 months') AT TIME ZONE 'UTC');
 SELECT tableoid::regclass, count(*) FROM catalyst.scan_results GROUP BY 1
 UNION ALL
 -- (the row audit trail of the test's own inserts is left out: this test is about partitions)
@@ -115,10 +116,10 @@ GROUP BY 1 ORDER BY 1;
 -- ahead of what exists (10 and 11) as one "scan_results_q", and 13 from its 16th day to 14's
 -- 11th as "scan_results_odd".  4.1 checked names only, tried to make <table>_YYYY_MM for months
 -- 10 and 11 and failed ("would overlap partition"), and so did every later run.
-SELECT format('%L', date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' + interval '10 months') AS m10,
-       format('%L', date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' + interval '12 months') AS m12,
-       format('%L', date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' + interval '13 months 15 days') AS m13_16,
-       format('%L', date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' + interval '14 months 10 days') AS m14_11
+SELECT format('%L', (date_trunc('month', now() AT TIME ZONE 'UTC') + interval '10 months') AT TIME ZONE 'UTC') AS m10,
+       format('%L', (date_trunc('month', now() AT TIME ZONE 'UTC') + interval '12 months') AT TIME ZONE 'UTC') AS m12,
+       format('%L', (date_trunc('month', now() AT TIME ZONE 'UTC') + interval '13 months 15 days') AT TIME ZONE 'UTC') AS m13_16,
+       format('%L', (date_trunc('month', now() AT TIME ZONE 'UTC') + interval '14 months 10 days') AT TIME ZONE 'UTC') AS m14_11
 \gset
 CREATE TABLE catalyst.scan_results_q PARTITION OF catalyst.scan_results FOR VALUES FROM (:m10) TO (:m12);
 CREATE TABLE catalyst.scan_results_odd PARTITION OF catalyst.scan_results FOR VALUES FROM (:m13_16) TO (:m14_11);
@@ -135,7 +136,7 @@ BEGIN;
 INSERT INTO catalyst.scan_results (scan_id, cycle_id, symbol, scan_time, price, volume)
 SELECT 'probe-' || t, 'c-1', 'AAPL', t, 1, 1
 FROM generate_series(date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
-                     date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' + interval '16 months' - interval '1 second',
+                     (date_trunc('month', now() AT TIME ZONE 'UTC') + interval '16 months' - interval '1 second') AT TIME ZONE 'UTC',
                      interval '6 hours') t;
 SELECT count(*) FILTER (WHERE tableoid = 'catalyst.scan_results_default'::regclass) AS probes_in_default,
        count(*) FILTER (WHERE tableoid = 'catalyst.scan_results_q'::regclass) > 0 AS dba_quarter_used,
