@@ -70,28 +70,55 @@ enum
 	T_QUANTITY,
 	T_ENTRY_ORDER_ID,
 	T_EXIT_ORDER_ID,
+	T_MAX_LOSS,
+	T_MAX_PROFIT,
+	T_ENTRY_PRICE,
+	T_INITIAL_STOP_LOSS,		/* 4.2: absent from a 4.1 schema's positions (read as NULL) */
 	N_TRADE_COLUMNS
 };
 
 static const char *const trade_columns[N_TRADE_COLUMNS] = {
 	"cycle_id", "closed_at", "position_id", "realized_pnl", "pnl_percent", "hold_duration",
-	"quantity", "entry_order_id", "exit_order_id",
+	"quantity", "entry_order_id", "exit_order_id", "max_loss", "max_profit", "entry_price",
+	"initial_stop_loss",
 };
 
 static const Oid trade_types[N_TRADE_COLUMNS] = {
 	VARCHAROID, TIMESTAMPTZOID, INT4OID, NUMERICOID, NUMERICOID, INTERVALOID, INT4OID, VARCHAROID,
-	VARCHAROID,
+	VARCHAROID, NUMERICOID, NUMERICOID, NUMERICOID, NUMERICOID,
 };
 
 static int	trade_attnums[N_TRADE_COLUMNS];
+
+/*
+ * The attribute number of trade column i, 0 for initial_stop_loss in a 4.1 schema (looked up by
+ * name only when the remembered number does not name it).
+ */
+static int
+trade_column(TupleDesc desc, int i)
+{
+	int			cached = trade_attnums[i];
+
+	if (i == T_INITIAL_STOP_LOSS &&
+		!(cached > 0 && cached <= desc->natts && !TupleDescAttr(desc, cached - 1)->attisdropped &&
+		  strcmp(NameStr(TupleDescAttr(desc, cached - 1)->attname), trade_columns[i]) == 0) &&
+		SPI_fnumber(desc, trade_columns[i]) <= 0)
+		return 0;
+	return catalyst_column(desc, trade_columns[i], trade_types[i], &trade_attnums[i]);
+}
 
 /* Read the trade columns of a position; false if it has no closed_at. */
 static bool
 read_trade_columns(HeapTuple position, TupleDesc desc, Datum *values, bool *nulls)
 {
 	for (int i = 0; i < N_TRADE_COLUMNS; i++)
-		values[i] = heap_getattr(position, catalyst_column(desc, trade_columns[i], trade_types[i], &trade_attnums[i]),
-								 desc, &nulls[i]);
+	{
+		int			attnum = trade_column(desc, i);
+
+		values[i] = attnum > 0 ? heap_getattr(position, attnum, desc, &nulls[i]) : (Datum) 0;
+		if (attnum <= 0)
+			nulls[i] = true;
+	}
 	return !nulls[T_CLOSED_AT];
 }
 
@@ -118,9 +145,12 @@ bool
 catalyst_metrics_trade_changed(HeapTuple before, HeapTuple after, TupleDesc desc)
 {
 	for (int i = 0; i < N_TRADE_COLUMNS; i++)
-		if (column_changed(before, after, desc,
-						   catalyst_column(desc, trade_columns[i], trade_types[i], &trade_attnums[i])))
+	{
+		int			attnum = trade_column(desc, i);
+
+		if (attnum > 0 && column_changed(before, after, desc, attnum))
 			return true;
+	}
 	return false;
 }
 
@@ -444,6 +474,32 @@ copy_numeric(Datum value)
 }
 
 /*
+ * catalyst.r_multiple() of a closed position (40-ledger.sql), in the current memory context:
+ * (realized_pnl - commission) / (|entry_price - initial_stop_loss| * quantity), the same
+ * numeric operations as the SQL function and the roll-up's derive; undefined without a P&L or
+ * an initial stop, with the stop at the entry price, or (never, by the check) zero quantity.
+ */
+static Datum
+r_multiple(const Datum *values, const bool *nulls, Datum commission, bool *defined)
+{
+	Datum		risk;
+
+	*defined = false;
+	if (nulls[T_REALIZED_PNL] || nulls[T_INITIAL_STOP_LOSS] || nulls[T_ENTRY_PRICE] ||
+		nulls[T_QUANTITY] || DatumGetInt32(values[T_QUANTITY]) == 0 ||
+		DatumGetBool(DirectFunctionCall2(numeric_eq, values[T_INITIAL_STOP_LOSS], values[T_ENTRY_PRICE])))
+		return (Datum) 0;
+	risk = DirectFunctionCall1(numeric_abs, DirectFunctionCall2(numeric_sub, values[T_ENTRY_PRICE],
+																values[T_INITIAL_STOP_LOSS]));
+	risk = DirectFunctionCall2(numeric_mul, risk,
+							   NumericGetDatum(int64_to_numeric(DatumGetInt32(values[T_QUANTITY]))));
+	*defined = true;
+	return DirectFunctionCall2(numeric_div,
+							   DirectFunctionCall2(numeric_sub, values[T_REALIZED_PNL], commission),
+							   risk);
+}
+
+/*
  * A position has just closed: hand it over to the statement's end, with its orders'
  * commissions (the orders locked FOR SHARE).  A day marked for a recompute counts it anyway.
  */
@@ -495,6 +551,11 @@ catalyst_metrics_add_close(HeapTuple position, TupleDesc desc)
 	trade->hold_seconds = nulls[T_HOLD_DURATION] ? NumericGetDatum(int64_to_numeric(0)) :
 		DirectFunctionCall2(extract_interval, CStringGetTextDatum("epoch"), values[T_HOLD_DURATION]);
 	trade->commission = copy_numeric(commission);
+	trade->has_mae = !nulls[T_MAX_LOSS];
+	trade->mae = trade->has_mae ? copy_numeric(values[T_MAX_LOSS]) : (Datum) 0;
+	trade->has_mfe = !nulls[T_MAX_PROFIT];
+	trade->mfe = trade->has_mfe ? copy_numeric(values[T_MAX_PROFIT]) : (Datum) 0;
+	trade->r = r_multiple(values, nulls, commission, &trade->has_r);
 	entry->closes = lappend(entry->closes, handed);
 	MemoryContextSwitchTo(old);
 	catalyst_spi_finish();
@@ -875,6 +936,9 @@ catalyst_performance(PG_FUNCTION_ARGS)
 	values[SPI_fnumber(desc, "total_trades") - 1] = Int64GetDatum(total.total_trades);
 	values[SPI_fnumber(desc, "winning_trades") - 1] = Int64GetDatum(total.winning_trades);
 	values[SPI_fnumber(desc, "losing_trades") - 1] = Int64GetDatum(total.losing_trades);
+	values[SPI_fnumber(desc, "longest_winning_streak") - 1] = Int64GetDatum(total.longest_winning_streak);
+	values[SPI_fnumber(desc, "longest_losing_streak") - 1] = Int64GetDatum(total.longest_losing_streak);
+	values[SPI_fnumber(desc, "r_trades") - 1] = Int64GetDatum(total.r_trades);
 	result = SPI_returntuple(heap_form_tuple(desc, values, nulls), desc);
 	catalyst_spi_finish();
 	PG_RETURN_HEAPTUPLEHEADER(result);

@@ -57,7 +57,7 @@ static const char create_day_sql[] =
 
 #define PENDING_COLUMNS \
 	" q.slice, q.closed_at, q.position_id, q.realized_pnl, q.pnl_percent, q.hold_seconds," \
-	" q.quantity, q.commission"
+	" q.quantity, q.commission, q.mae, q.mfe, q.r_multiple"
 
 /* Take the pending rows of a day that closed before $3 (and every marker). */
 static const char take_pending_sql[] =
@@ -70,8 +70,8 @@ static const char read_pending_sql[] =
 
 static const char insert_pending_sql[] =
 	"INSERT INTO catalyst.metrics_pending (cycle_id, metric_date, slice, closed_at, position_id,"
-	"       realized_pnl, pnl_percent, hold_seconds, quantity, commission)"
-	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+	"       realized_pnl, pnl_percent, hold_seconds, quantity, commission, mae, mfe, r_multiple)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
 
 /*
  * The summaries of the slices of [$2, $3) of cycle $1's trades (closed positions and archived
@@ -87,62 +87,106 @@ static const char derive_take_sql[] =
 	"       AND ((q.closed_at" OP(">=") "$2 AND q.closed_at" OP("<") "$3)"
 	"            OR ($6 AND q.closed_at IS NULL))"
 	"), ";
-static const char derive_sql[] =
-	"day_positions AS ("
-	"    SELECT p.position_id, p.closed_at, p.realized_pnl, p.pnl_percent, p.hold_duration,"
-	"           p.quantity, p.entry_order_id, p.exit_order_id"
-	"      FROM catalyst.positions p"
-	"     WHERE p.cycle_id" OP("=") "$1 AND p.status" OP("=") "'closed'"
-	"       AND p.closed_at" OP(">=") "$2 AND p.closed_at" OP("<") "$3"
-	"    UNION ALL"
-	"    SELECT a.position_id, a.closed_at, a.realized_pnl, a.pnl_percent, a.hold_duration,"
-	"           a.quantity, a.entry_order_id, a.exit_order_id"
-	"      FROM catalyst.positions_archive a"
-	"     WHERE a.cycle_id" OP("=") "$1 AND a.status" OP("=") "'closed'"
-	"       AND a.closed_at" OP(">=") "$2 AND a.closed_at" OP("<") "$3"
-	"), trades AS ("
-	"    SELECT d.position_id, d.closed_at, d.quantity,"
-	"           COALESCE(d.realized_pnl, 0) AS pnl,"
-	"           COALESCE(d.pnl_percent, 0) AS ret,"
-	"           COALESCE(pg_catalog.extract('epoch', d.hold_duration), 0) AS hold,"
-	"           COALESCE(eo.commission, 0)" OP("+") "COALESCE(xo.commission, 0) AS commission,"
-	"           pg_catalog.int4(pg_catalog.floor((pg_catalog.extract('epoch', d.closed_at)"
-	"               " OP("-") "pg_catalog.extract('epoch', $4::pg_catalog.timestamptz))" OP("/") "60)) AS slice"
-	"      FROM day_positions d"
-	"      LEFT JOIN catalyst.orders eo ON eo.order_id" OP("=") "d.entry_order_id"
-	"      LEFT JOIN catalyst.orders xo ON xo.order_id" OP("=") "d.exit_order_id"
-	"), running AS ("
-	"    SELECT t.*, pg_catalog.sum(t.pnl) OVER w AS cum"
-	"      FROM trades t"
-	"    WINDOW w AS (PARTITION BY t.slice ORDER BY t.closed_at, t.position_id ROWS UNBOUNDED PRECEDING)"
-	"), peaks AS ("
-	"    SELECT r.*, GREATEST(pg_catalog.max(r.cum) OVER w, 0) AS peak"
-	"      FROM running r"
-	"    WINDOW w AS (PARTITION BY r.slice ORDER BY r.closed_at, r.position_id ROWS UNBOUNDED PRECEDING)"
-	")"
-	" SELECT k.slice,"
-	"        pg_catalog.int4(pg_catalog.count(*)) AS total_trades,"
-	"        pg_catalog.int4(pg_catalog.count(*) FILTER (WHERE k.pnl" OP(">") "0)) AS winning_trades,"
-	"        pg_catalog.int4(pg_catalog.count(*) FILTER (WHERE k.pnl" OP("<") "0)) AS losing_trades,"
-	"        COALESCE(pg_catalog.sum(k.pnl) FILTER (WHERE k.pnl" OP(">") "0), 0) AS sum_wins,"
-	"        COALESCE(pg_catalog.sum(k.pnl) FILTER (WHERE k.pnl" OP("<") "0), 0) AS sum_losses,"
-	"        COALESCE(pg_catalog.sum(k.commission), 0) AS commissions,"
-	"        pg_catalog.max(k.pnl) FILTER (WHERE k.pnl" OP(">") "0) AS largest_win,"
-	"        pg_catalog.min(k.pnl) FILTER (WHERE k.pnl" OP("<") "0) AS largest_loss,"
-	"        COALESCE(pg_catalog.sum(k.ret), 0) AS sum_returns,"
-	"        COALESCE(pg_catalog.sum(k.ret" OP("*") "k.ret), 0) AS sum_squared_returns,"
-	"        COALESCE(pg_catalog.sum(k.hold), 0) AS sum_hold_seconds,"
-	"        COALESCE(pg_catalog.sum(k.quantity), 0) AS total_volume,"
-	"        COALESCE(pg_catalog.max(k.peak), 0) AS peak_pnl,"
-	"        LEAST(COALESCE(pg_catalog.min(k.cum), 0), 0) AS trough_pnl,"
-	"        COALESCE(pg_catalog.max(k.peak" OP("-") "k.cum), 0) AS deepest_drawdown,"
-	"        pg_catalog.max(k.closed_at) AS last_closed_at,"
-	"        (pg_catalog.array_agg(k.position_id ORDER BY k.closed_at DESC,"
-	"                              k.position_id DESC))[1] AS last_position_id"
-	"   FROM peaks k GROUP BY k.slice ORDER BY k.slice";
+/*
+ * Per minute: the trades with their outcome (sign of the P&L), the running sum and its peak, and
+ * the length of the run of equal outcomes each trade belongs to (gaps and islands: the row
+ * number in the minute less the row number among the minute's trades of that outcome is
+ * constant along a run).  The R-multiple is catalyst.r_multiple()'s expression, on the archive
+ * too; a 4.1 schema (no initial_stop_loss) has none.
+ */
+#define DERIVE_SQL(p_stop, a_stop) \
+	"day_positions AS (" \
+	"    SELECT p.position_id, p.closed_at, p.realized_pnl, p.pnl_percent, p.hold_duration," \
+	"           p.quantity, p.entry_order_id, p.exit_order_id, p.max_loss, p.max_profit," \
+	"           p.entry_price, " p_stop " AS initial_stop_loss" \
+	"      FROM catalyst.positions p" \
+	"     WHERE p.cycle_id" OP("=") "$1 AND p.status" OP("=") "'closed'" \
+	"       AND p.closed_at" OP(">=") "$2 AND p.closed_at" OP("<") "$3" \
+	"    UNION ALL" \
+	"    SELECT a.position_id, a.closed_at, a.realized_pnl, a.pnl_percent, a.hold_duration," \
+	"           a.quantity, a.entry_order_id, a.exit_order_id, a.max_loss, a.max_profit," \
+	"           a.entry_price, " a_stop " AS initial_stop_loss" \
+	"      FROM catalyst.positions_archive a" \
+	"     WHERE a.cycle_id" OP("=") "$1 AND a.status" OP("=") "'closed'" \
+	"       AND a.closed_at" OP(">=") "$2 AND a.closed_at" OP("<") "$3" \
+	"), costs AS (" \
+	"    SELECT d.*, COALESCE(eo.commission, 0)" OP("+") "COALESCE(xo.commission, 0) AS commission" \
+	"      FROM day_positions d" \
+	"      LEFT JOIN catalyst.orders eo ON eo.order_id" OP("=") "d.entry_order_id" \
+	"      LEFT JOIN catalyst.orders xo ON xo.order_id" OP("=") "d.exit_order_id" \
+	"), trades AS (" \
+	"    SELECT d.position_id, d.closed_at, d.quantity, d.commission," \
+	"           COALESCE(d.realized_pnl, 0) AS pnl," \
+	"           pg_catalog.int4(pg_catalog.sign(COALESCE(d.realized_pnl, 0))) AS outcome," \
+	"           COALESCE(d.pnl_percent, 0) AS ret," \
+	"           COALESCE(pg_catalog.extract('epoch', d.hold_duration), 0) AS hold," \
+	"           d.max_loss AS mae, d.max_profit AS mfe," \
+	"           CASE WHEN d.initial_stop_loss" OP("<>") "d.entry_price" \
+	"                 AND d.quantity" OP("<>") "0" \
+	"           THEN (d.realized_pnl" OP("-") "d.commission)" OP("/") \
+	"                (pg_catalog.abs(d.entry_price" OP("-") "d.initial_stop_loss)" \
+	"                 " OP("*") "d.quantity::pg_catalog.numeric) END AS r," \
+	"           pg_catalog.int4(pg_catalog.floor((pg_catalog.extract('epoch', d.closed_at)" \
+	"               " OP("-") "pg_catalog.extract('epoch', $4::pg_catalog.timestamptz))" OP("/") "60)) AS slice" \
+	"      FROM costs d" \
+	"), running AS (" \
+	"    SELECT t.*, pg_catalog.sum(t.pnl) OVER w AS cum," \
+	"           pg_catalog.row_number() OVER w" OP("-") "pg_catalog.row_number() OVER" \
+	"               (PARTITION BY t.slice, t.outcome ORDER BY t.closed_at, t.position_id) AS island" \
+	"      FROM trades t" \
+	"    WINDOW w AS (PARTITION BY t.slice ORDER BY t.closed_at, t.position_id ROWS UNBOUNDED PRECEDING)" \
+	"), peaks AS (" \
+	"    SELECT r.*, GREATEST(pg_catalog.max(r.cum) OVER w, 0) AS peak," \
+	"           pg_catalog.count(*) OVER (PARTITION BY r.slice, r.outcome, r.island) AS streak" \
+	"      FROM running r" \
+	"    WINDOW w AS (PARTITION BY r.slice ORDER BY r.closed_at, r.position_id ROWS UNBOUNDED PRECEDING)" \
+	")" \
+	" SELECT k.slice," \
+	"        pg_catalog.int4(pg_catalog.count(*)) AS total_trades," \
+	"        pg_catalog.int4(pg_catalog.count(*) FILTER (WHERE k.pnl" OP(">") "0)) AS winning_trades," \
+	"        pg_catalog.int4(pg_catalog.count(*) FILTER (WHERE k.pnl" OP("<") "0)) AS losing_trades," \
+	"        COALESCE(pg_catalog.sum(k.pnl) FILTER (WHERE k.pnl" OP(">") "0), 0) AS sum_wins," \
+	"        COALESCE(pg_catalog.sum(k.pnl) FILTER (WHERE k.pnl" OP("<") "0), 0) AS sum_losses," \
+	"        COALESCE(pg_catalog.sum(k.commission), 0) AS commissions," \
+	"        pg_catalog.max(k.pnl) FILTER (WHERE k.pnl" OP(">") "0) AS largest_win," \
+	"        pg_catalog.min(k.pnl) FILTER (WHERE k.pnl" OP("<") "0) AS largest_loss," \
+	"        COALESCE(pg_catalog.sum(k.ret), 0) AS sum_returns," \
+	"        COALESCE(pg_catalog.sum(k.ret" OP("*") "k.ret), 0) AS sum_squared_returns," \
+	"        COALESCE(pg_catalog.sum(k.hold), 0) AS sum_hold_seconds," \
+	"        COALESCE(pg_catalog.sum(k.quantity), 0) AS total_volume," \
+	"        COALESCE(pg_catalog.max(k.peak), 0) AS peak_pnl," \
+	"        LEAST(COALESCE(pg_catalog.min(k.cum), 0), 0) AS trough_pnl," \
+	"        COALESCE(pg_catalog.max(k.peak" OP("-") "k.cum), 0) AS deepest_drawdown," \
+	"        pg_catalog.max(k.closed_at) AS last_closed_at," \
+	"        (pg_catalog.array_agg(k.position_id ORDER BY k.closed_at DESC," \
+	"                              k.position_id DESC))[1] AS last_position_id," \
+	"        COALESCE(pg_catalog.sum(k.pnl" OP("*") "k.pnl), 0) AS sum_squared_pnl," \
+	"        COALESCE(pg_catalog.sum(k.ret" OP("*") "k.ret) FILTER (WHERE k.ret" OP("<") "0), 0)" \
+	"            AS sum_squared_downside," \
+	"        pg_catalog.int4(pg_catalog.count(k.mae)) AS mae_trades," \
+	"        COALESCE(pg_catalog.sum(k.mae), 0) AS sum_mae," \
+	"        pg_catalog.int4(pg_catalog.count(k.mfe)) AS mfe_trades," \
+	"        COALESCE(pg_catalog.sum(k.mfe), 0) AS sum_mfe," \
+	"        pg_catalog.int4(pg_catalog.count(k.r)) AS r_trades," \
+	"        COALESCE(pg_catalog.sum(k.r), 0) AS sum_r," \
+	"        pg_catalog.int4(COALESCE(pg_catalog.max(k.streak) FILTER (WHERE k.outcome" OP(">") "0), 0))" \
+	"            AS longest_winning_streak," \
+	"        pg_catalog.int4(COALESCE(pg_catalog.max(k.streak) FILTER (WHERE k.outcome" OP("<") "0), 0))" \
+	"            AS longest_losing_streak," \
+	"        (pg_catalog.array_agg(k.outcome ORDER BY k.closed_at, k.position_id))[1] AS first_streak_sign," \
+	"        pg_catalog.int4((pg_catalog.array_agg(k.streak ORDER BY k.closed_at, k.position_id))[1])" \
+	"            AS first_streak," \
+	"        (pg_catalog.array_agg(k.outcome ORDER BY k.closed_at DESC, k.position_id DESC))[1]" \
+	"            AS last_streak_sign," \
+	"        pg_catalog.int4((pg_catalog.array_agg(k.streak ORDER BY k.closed_at DESC," \
+	"                                              k.position_id DESC))[1]) AS last_streak" \
+	"   FROM peaks k GROUP BY k.slice ORDER BY k.slice"
+
+static const char derive_sql[] = DERIVE_SQL("p.initial_stop_loss", "a.initial_stop_loss");
+static const char derive_v41_sql[] = DERIVE_SQL("NULL::pg_catalog.numeric", "NULL::pg_catalog.numeric");
 
 static SPIPlanPtr day_plan, create_day_plan, take_pending_plan, read_pending_plan,
-			insert_pending_plan, derive_plan, derive_take_plan, store_day_plan;
+			insert_pending_plan, derive_plan, derive_v41_plan, derive_take_plan, store_day_plan;
 
 /*
  * The two levels of summaries below a day: minutes (metrics_slices, slice = minute of the day)
@@ -365,6 +409,12 @@ pending_fold(HeapTuple row, TupleDesc desc, Fold *f)
 	f->trade.hold_seconds = SPI_getbinval(row, desc, 6, &isnull);
 	f->trade.quantity = DatumGetInt32(SPI_getbinval(row, desc, 7, &isnull));
 	f->trade.commission = SPI_getbinval(row, desc, 8, &isnull);
+	f->trade.mae = SPI_getbinval(row, desc, 9, &isnull);
+	f->trade.has_mae = !isnull;
+	f->trade.mfe = SPI_getbinval(row, desc, 10, &isnull);
+	f->trade.has_mfe = !isnull;
+	f->trade.r = SPI_getbinval(row, desc, 11, &isnull);
+	f->trade.has_r = !isnull;
 	f->own = false;
 	return true;
 }
@@ -396,10 +446,17 @@ stale_hour(Day *day, int32 k)
 /* $1 cycle, [$2, $3) the trades' range, $4 the day's start; the writing form's $5 date, $6 markers */
 static const Oid derive_types[6] = {TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID, DATEOID, BOOLOID};
 
-/* derive_sql alone: it writes nothing */
+/* derive_sql alone: it writes nothing (`v41`: for a 4.1 schema) */
 static SPIPlanPtr
-derive_read_plan(void)
+derive_read_plan(bool v41)
 {
+	if (v41)
+	{
+		if (derive_v41_plan == NULL)
+			derive_v41_plan = catalyst_keep_plan(psprintf("WITH %s", derive_v41_sql), 6,
+												 (Oid *) derive_types);
+		return derive_v41_plan;
+	}
 	if (derive_plan == NULL)
 		derive_plan = catalyst_keep_plan(psprintf("WITH %s", derive_sql), 6, (Oid *) derive_types);
 	return derive_plan;
@@ -440,7 +497,7 @@ derive_minutes(Day *day, int32 first, int32 last, bool whole_day)
 		n = catalyst_spi_exec_plan(derive_take_plan, values, NULL, SPI_OK_SELECT, 0);
 	}
 	else
-		n = catalyst_spi_query_plan(derive_read_plan(), values, NULL, 0);
+		n = catalyst_spi_query_plan(derive_read_plan(false), values, NULL, 0);
 	result = SPI_tuptable;
 
 	if (whole_day)
@@ -606,10 +663,10 @@ fold_trades(Day *day, Fold *folds, int n)
 static void
 pend(Day *day, const CatalystTrade *trade)
 {
-	Oid			types[10] = {TEXTOID, DATEOID, INT4OID, TIMESTAMPTZOID, INT4OID, NUMERICOID,
-	NUMERICOID, NUMERICOID, INT4OID, NUMERICOID};
-	Datum		values[10] = {day->key[0], day->key[1]};
-	char		nulls[10];
+	Oid			types[13] = {TEXTOID, DATEOID, INT4OID, TIMESTAMPTZOID, INT4OID, NUMERICOID,
+	NUMERICOID, NUMERICOID, INT4OID, NUMERICOID, NUMERICOID, NUMERICOID, NUMERICOID};
+	Datum		values[13] = {day->key[0], day->key[1]};
+	char		nulls[13];
 
 	memset(nulls, trade ? ' ' : 'n', sizeof(nulls));
 	nulls[0] = nulls[1] = ' ';
@@ -623,8 +680,14 @@ pend(Day *day, const CatalystTrade *trade)
 		values[7] = trade->hold_seconds;
 		values[8] = Int32GetDatum(trade->quantity);
 		values[9] = trade->commission;
+		values[10] = trade->mae;
+		nulls[10] = trade->has_mae ? ' ' : 'n';
+		values[11] = trade->mfe;
+		nulls[11] = trade->has_mfe ? ' ' : 'n';
+		values[12] = trade->r;
+		nulls[12] = trade->has_r ? ' ' : 'n';
 	}
-	catalyst_spi_exec_plan(plan(&insert_pending_plan, insert_pending_sql, 10, types),
+	catalyst_spi_exec_plan(plan(&insert_pending_plan, insert_pending_sql, 13, types),
 						   values, nulls, SPI_OK_INSERT, 0);
 }
 
@@ -914,7 +977,7 @@ catalyst_read_day(const char *cycle_id, DateADT date, CatalystSummary *summary,
  * positions and orders.
  */
 void
-catalyst_summarize_day(const char *cycle_id, DateADT date, CatalystSummary *out)
+catalyst_summarize_day(const char *cycle_id, DateADT date, bool v41, CatalystSummary *out)
 {
 	TimestampTz start = catalyst_trading_day_start_of(date);
 	Datum		values[6];
@@ -928,7 +991,7 @@ catalyst_summarize_day(const char *cycle_id, DateADT date, CatalystSummary *out)
 	values[3] = TimestampTzGetDatum(start);
 	values[4] = DateADTGetDatum(date);
 	values[5] = BoolGetDatum(false);
-	n = catalyst_spi_exec_plan(derive_read_plan(), values, nulls, SPI_OK_SELECT, 0);
+	n = catalyst_spi_exec_plan(derive_read_plan(v41), values, nulls, SPI_OK_SELECT, 0);
 	result = SPI_tuptable;
 	catalyst_summary_init(out);
 	for (uint64 i = 0; i < n; i++)

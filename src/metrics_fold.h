@@ -33,10 +33,11 @@ extern void catalyst_read_day(const char *cycle_id, DateADT day, CatalystSummary
 
 /*
  * The summary of a whole day derived from its trades, in a statement of its own (a new snapshot
- * under READ COMMITTED), writing nothing.  The caller is connected to SPI as the owner of
- * positions and orders.
+ * under READ COMMITTED), writing nothing; `v41`: of a 4.1 schema (whose positions have no
+ * initial_stop_loss, so no R).  The caller is connected to SPI as the owner of positions and
+ * orders.
  */
-extern void catalyst_summarize_day(const char *cycle_id, DateADT day, CatalystSummary *out);
+extern void catalyst_summarize_day(const char *cycle_id, DateADT day, bool v41, CatalystSummary *out);
 
 /* The trading-day minute a close falls in. */
 extern int	catalyst_slice_of(TimestampTz closed_at, TimestampTz day_start);

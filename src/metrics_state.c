@@ -17,6 +17,20 @@
  *   max_drawdown    deepest_drawdown
  *   recovery_factor net_pnl / max_drawdown                (NULL when max_drawdown = 0)
  *   avg_hold_time   sum_hold_seconds / n                  (NULL without trades)
+ * and the statistics traders read (issue 11, item 5), w, l = winning, losing trades, SW, SL
+ * their sums (SL <= 0), S = SW + SL:
+ *   expectancy      S / n                                  (NULL without trades)
+ *   payoff_ratio    (SW / w) / |SL / l| = SW l / (-SL w)   (NULL without a win or a loss)
+ *   sqn             sqrt(n) mean / sample stddev of realized_pnl = S / sqrt((n sum(pnl^2) - S^2) / (n - 1))
+ *                                                          (NULL for n < 2 or a zero stddev)
+ *   kelly_fraction  W - (1 - W) / payoff_ratio, W = w / (w + l) = w S / ((w + l) SW)
+ *                                                          (NULL without a win or a loss)
+ *   sortino_ratio   mean / sqrt(sum(min(r, 0)^2) / n) of pnl_percent r = sum(r) / sqrt(n sum(min(r, 0)^2))
+ *                                                          (NULL without a negative return)
+ *   average_mae     sum_mae / mae_trades                   (NULL without one)
+ *   average_mfe     sum_mfe / mfe_trades                   (NULL without one)
+ *   average_r       sum_r / r_trades                       (NULL without one)
+ *   longest_winning_streak, longest_losing_streak: kept as they are (metrics_state.h)
  * A numeric metric beyond its column's range (DECIMAL(p,s) below) is clamped to it and rounded
  * to its scale: no input makes the roll-up fail.
  */
@@ -54,19 +68,42 @@ enum
 	S_DEEPEST_DRAWDOWN,
 	S_LAST_CLOSED_AT,
 	S_LAST_POSITION_ID,
+	S_SUM_SQUARED_PNL,
+	S_SUM_SQUARED_DOWNSIDE,
+	S_MAE_TRADES,
+	S_SUM_MAE,
+	S_MFE_TRADES,
+	S_SUM_MFE,
+	S_R_TRADES,
+	S_SUM_R,
+	S_LONGEST_WINNING_STREAK,
+	S_LONGEST_LOSING_STREAK,
+	S_FIRST_STREAK_SIGN,
+	S_FIRST_STREAK,
+	S_LAST_STREAK_SIGN,
+	S_LAST_STREAK,
 };
 
 const char *const catalyst_summary_columns[CATALYST_N_SUMMARY_COLUMNS] = {
 	"total_trades", "winning_trades", "losing_trades", "sum_wins", "sum_losses", "commissions",
 	"largest_win", "largest_loss", "sum_returns", "sum_squared_returns", "sum_hold_seconds",
 	"total_volume", "peak_pnl", "trough_pnl", "deepest_drawdown", "last_closed_at",
-	"last_position_id",
+	"last_position_id", "sum_squared_pnl", "sum_squared_downside", "mae_trades", "sum_mae",
+	"mfe_trades", "sum_mfe", "r_trades", "sum_r", "longest_winning_streak", "longest_losing_streak",
+	"first_streak_sign", "first_streak", "last_streak_sign", "last_streak",
 };
 
 const Oid	catalyst_summary_types[CATALYST_N_SUMMARY_COLUMNS] = {
 	INT4OID, INT4OID, INT4OID, NUMERICOID, NUMERICOID, NUMERICOID, NUMERICOID, NUMERICOID,
 	NUMERICOID, NUMERICOID, NUMERICOID, INT8OID, NUMERICOID, NUMERICOID, NUMERICOID,
-	TIMESTAMPTZOID, INT4OID,
+	TIMESTAMPTZOID, INT4OID, NUMERICOID, NUMERICOID, INT4OID, NUMERICOID, INT4OID, NUMERICOID,
+	INT4OID, NUMERICOID, INT4OID, INT4OID, INT4OID, INT4OID, INT4OID, INT4OID,
+};
+
+/* 4.2 added trough_pnl and everything after last_position_id */
+const bool	catalyst_summary_in_v41[CATALYST_N_SUMMARY_COLUMNS] = {
+	true, true, true, true, true, true, true, true, true, true, true, true, true, false, true,
+	true, true,
 };
 
 enum
@@ -81,21 +118,43 @@ enum
 	D_MAX_DRAWDOWN,
 	D_RECOVERY_FACTOR,
 	D_AVG_HOLD_TIME,
+	D_EXPECTANCY,
+	D_PAYOFF_RATIO,
+	D_SQN,
+	D_KELLY_FRACTION,
+	D_SORTINO_RATIO,
+	D_AVERAGE_MAE,
+	D_AVERAGE_MFE,
+	D_AVERAGE_R,
 };
 
 const char *const catalyst_derived_columns[CATALYST_N_DERIVED_COLUMNS] = {
 	"win_rate", "gross_pnl", "net_pnl", "average_win", "average_loss", "profit_factor",
-	"sharpe_ratio", "max_drawdown", "recovery_factor", "avg_hold_time",
+	"sharpe_ratio", "max_drawdown", "recovery_factor", "avg_hold_time", "expectancy",
+	"payoff_ratio", "sqn", "kelly_fraction", "sortino_ratio", "average_mae", "average_mfe",
+	"average_r",
 };
 
 const Oid	catalyst_derived_types[CATALYST_N_DERIVED_COLUMNS] = {
 	NUMERICOID, NUMERICOID, NUMERICOID, NUMERICOID, NUMERICOID, NUMERICOID, NUMERICOID,
-	NUMERICOID, NUMERICOID, INTERVALOID,
+	NUMERICOID, NUMERICOID, INTERVALOID, NUMERICOID, NUMERICOID, NUMERICOID, NUMERICOID,
+	NUMERICOID, NUMERICOID, NUMERICOID, NUMERICOID,
 };
 
-/* DECIMAL(precision, scale) of each numeric derived column (performance_metrics, 4.1) */
-static const int derived_precision[CATALYST_N_DERIVED_COLUMNS] = {5, 20, 20, 20, 20, 6, 6, 20, 6, 0};
-static const int derived_scale[CATALYST_N_DERIVED_COLUMNS] = {2, 2, 2, 2, 2, 2, 2, 2, 2, 0};
+/* 4.2 added everything after avg_hold_time */
+const bool	catalyst_derived_in_v41[CATALYST_N_DERIVED_COLUMNS] = {
+	true, true, true, true, true, true, true, true, true, true,
+};
+
+/*
+ * DECIMAL(precision, scale) of each numeric derived column (performance_metrics, 4.1; the 4.2
+ * statistics: money as DECIMAL(20,2), ratios as the 4.1 ratios DECIMAL(6,2), the Kelly fraction
+ * DECIMAL(6,4), the average R DECIMAL(10,4))
+ */
+static const int derived_precision[CATALYST_N_DERIVED_COLUMNS] = {5, 20, 20, 20, 20, 6, 6, 20, 6, 0,
+20, 6, 6, 6, 6, 20, 20, 10};
+static const int derived_scale[CATALYST_N_DERIVED_COLUMNS] = {2, 2, 2, 2, 2, 2, 2, 2, 2, 0,
+2, 2, 2, 4, 2, 2, 2, 4};
 
 /* numeric arithmetic on Datums */
 static Datum
@@ -165,6 +224,8 @@ catalyst_summary_init(CatalystSummary *s)
 	s->sum_wins = s->sum_losses = s->commissions = num(0);
 	s->sum_returns = s->sum_squared_returns = s->sum_hold_seconds = num(0);
 	s->peak_pnl = s->trough_pnl = s->deepest_drawdown = num(0);
+	s->sum_squared_pnl = s->sum_squared_downside = num(0);
+	s->sum_mae = s->sum_mfe = s->sum_r = num(0);
 }
 
 /* The summary of one trade. */
@@ -198,6 +259,28 @@ catalyst_summary_of_trade(CatalystSummary *s, const CatalystTrade *trade)
 	s->sum_squared_returns = mul(trade->pnl_percent, trade->pnl_percent);
 	s->sum_hold_seconds = trade->hold_seconds;
 	s->total_volume = trade->quantity;
+	s->sum_squared_pnl = mul(pnl, pnl);
+	if (sign(trade->pnl_percent) < 0)
+		s->sum_squared_downside = mul(trade->pnl_percent, trade->pnl_percent);
+	if (trade->has_mae)
+	{
+		s->mae_trades = 1;
+		s->sum_mae = trade->mae;
+	}
+	if (trade->has_mfe)
+	{
+		s->mfe_trades = 1;
+		s->sum_mfe = trade->mfe;
+	}
+	if (trade->has_r)
+	{
+		s->r_trades = 1;
+		s->sum_r = trade->r;
+	}
+	s->longest_winning_streak = sg > 0 ? 1 : 0;
+	s->longest_losing_streak = sg < 0 ? 1 : 0;
+	s->first_streak_sign = s->last_streak_sign = sg > 0 ? 1 : (sg < 0 ? -1 : 0);
+	s->first_streak = s->last_streak = 1;
 	s->has_last = true;
 	s->last_closed_at = trade->closed_at;
 	s->last_position_id = trade->position_id;
@@ -218,6 +301,34 @@ catalyst_summary_merge(CatalystSummary *a, const CatalystSummary *b)
 								 sub(sub(a->peak_pnl, sa), b->trough_pnl));
 	a->peak_pnl = larger(a->peak_pnl, add(sa, b->peak_pnl));
 	a->trough_pnl = smaller(a->trough_pnl, add(sa, b->trough_pnl));
+	if (a->total_trades == 0)
+	{
+		a->longest_winning_streak = b->longest_winning_streak;
+		a->longest_losing_streak = b->longest_losing_streak;
+		a->first_streak_sign = b->first_streak_sign;
+		a->first_streak = b->first_streak;
+		a->last_streak_sign = b->last_streak_sign;
+		a->last_streak = b->last_streak;
+	}
+	else
+	{
+		bool		joined = a->last_streak_sign == b->first_streak_sign;
+		int64		join = joined ? a->last_streak + b->first_streak : 0;
+
+		a->longest_winning_streak = Max(a->longest_winning_streak, b->longest_winning_streak);
+		a->longest_losing_streak = Max(a->longest_losing_streak, b->longest_losing_streak);
+		if (joined && b->first_streak_sign > 0)
+			a->longest_winning_streak = Max(a->longest_winning_streak, join);
+		else if (joined && b->first_streak_sign < 0)
+			a->longest_losing_streak = Max(a->longest_losing_streak, join);
+		if (a->first_streak == a->total_trades && a->first_streak_sign == b->first_streak_sign)
+			a->first_streak += b->first_streak;
+		if (b->last_streak == b->total_trades && b->last_streak_sign == a->last_streak_sign)
+			a->last_streak += b->last_streak;
+		else
+			a->last_streak = b->last_streak;
+		a->last_streak_sign = b->last_streak_sign;
+	}
 
 	a->total_trades += b->total_trades;
 	a->winning_trades += b->winning_trades;
@@ -239,6 +350,14 @@ catalyst_summary_merge(CatalystSummary *a, const CatalystSummary *b)
 	a->sum_squared_returns = add(a->sum_squared_returns, b->sum_squared_returns);
 	a->sum_hold_seconds = add(a->sum_hold_seconds, b->sum_hold_seconds);
 	a->total_volume += b->total_volume;
+	a->sum_squared_pnl = add(a->sum_squared_pnl, b->sum_squared_pnl);
+	a->sum_squared_downside = add(a->sum_squared_downside, b->sum_squared_downside);
+	a->mae_trades += b->mae_trades;
+	a->sum_mae = add(a->sum_mae, b->sum_mae);
+	a->mfe_trades += b->mfe_trades;
+	a->sum_mfe = add(a->sum_mfe, b->sum_mfe);
+	a->r_trades += b->r_trades;
+	a->sum_r = add(a->sum_r, b->sum_r);
 	if (b->has_last)
 	{
 		a->has_last = true;
@@ -301,7 +420,23 @@ catalyst_summary_read(HeapTuple row, TupleDesc desc, CatalystSummary *s)
 	NUM(S_PEAK_PNL, peak_pnl);
 	NUM(S_TROUGH_PNL, trough_pnl);
 	NUM(S_DEEPEST_DRAWDOWN, deepest_drawdown);
+	NUM(S_SUM_SQUARED_PNL, sum_squared_pnl);
+	NUM(S_SUM_SQUARED_DOWNSIDE, sum_squared_downside);
+	NUM(S_SUM_MAE, sum_mae);
+	NUM(S_SUM_MFE, sum_mfe);
+	NUM(S_SUM_R, sum_r);
 #undef NUM
+#define INT(i, field) s->field = n[i] ? 0 : DatumGetInt32(v[i])
+	INT(S_MAE_TRADES, mae_trades);
+	INT(S_MFE_TRADES, mfe_trades);
+	INT(S_R_TRADES, r_trades);
+	INT(S_LONGEST_WINNING_STREAK, longest_winning_streak);
+	INT(S_LONGEST_LOSING_STREAK, longest_losing_streak);
+	INT(S_FIRST_STREAK_SIGN, first_streak_sign);
+	INT(S_FIRST_STREAK, first_streak);
+	INT(S_LAST_STREAK_SIGN, last_streak_sign);
+	INT(S_LAST_STREAK, last_streak);
+#undef INT
 	s->has_last = !n[S_LAST_CLOSED_AT] && !n[S_LAST_POSITION_ID];
 	if (s->has_last)
 	{
@@ -348,6 +483,20 @@ catalyst_summary_values(const CatalystSummary *s, Datum *v, char *n)
 	n[S_LAST_CLOSED_AT] = s->has_last ? ' ' : 'n';
 	v[S_LAST_POSITION_ID] = Int32GetDatum(s->last_position_id);
 	n[S_LAST_POSITION_ID] = s->has_last ? ' ' : 'n';
+	v[S_SUM_SQUARED_PNL] = s->sum_squared_pnl;
+	v[S_SUM_SQUARED_DOWNSIDE] = s->sum_squared_downside;
+	v[S_MAE_TRADES] = count_datum(s->mae_trades, "mae_trades");
+	v[S_SUM_MAE] = s->sum_mae;
+	v[S_MFE_TRADES] = count_datum(s->mfe_trades, "mfe_trades");
+	v[S_SUM_MFE] = s->sum_mfe;
+	v[S_R_TRADES] = count_datum(s->r_trades, "r_trades");
+	v[S_SUM_R] = s->sum_r;
+	v[S_LONGEST_WINNING_STREAK] = count_datum(s->longest_winning_streak, "longest_winning_streak");
+	v[S_LONGEST_LOSING_STREAK] = count_datum(s->longest_losing_streak, "longest_losing_streak");
+	v[S_FIRST_STREAK_SIGN] = Int32GetDatum(s->first_streak_sign);
+	v[S_FIRST_STREAK] = count_datum(s->first_streak, "first_streak");
+	v[S_LAST_STREAK_SIGN] = Int32GetDatum(s->last_streak_sign);
+	v[S_LAST_STREAK] = count_datum(s->last_streak, "last_streak");
 }
 
 /*
@@ -447,6 +596,37 @@ catalyst_summary_derive(const CatalystSummary *s, Datum *values, char *nulls)
 	}
 	if (sign(s->deepest_drawdown) > 0)
 		SET(D_RECOVERY_FACTOR, divide(net, s->deepest_drawdown));
+
+	if (n > 0)
+		SET(D_EXPECTANCY, divide(gross, num(n)));
+	if (s->winning_trades > 0 && s->losing_trades > 0 && sign(s->sum_losses) < 0)
+	{
+		Datum		wins = num(s->winning_trades);
+
+		SET(D_PAYOFF_RATIO, divide(mul(s->sum_wins, num(s->losing_trades)),
+								   mul(negate(s->sum_losses), wins)));
+		SET(D_KELLY_FRACTION, divide(mul(wins, gross),
+									 mul(num(s->winning_trades + s->losing_trades), s->sum_wins)));
+	}
+	if (n > 1)
+	{
+		/* S / sqrt((n sum(pnl^2) - S^2) / (n - 1)): one square root, at derive time only */
+		Datum		spread = sub(mul(num(n), s->sum_squared_pnl), mul(gross, gross));
+
+		if (sign(spread) > 0)
+			SET(D_SQN, divide(gross, DirectFunctionCall1(numeric_sqrt,
+														 divide(spread, num(n - 1)))));
+	}
+	if (n > 0 && sign(s->sum_squared_downside) > 0)
+		SET(D_SORTINO_RATIO, divide(s->sum_returns,
+									DirectFunctionCall1(numeric_sqrt,
+														mul(num(n), s->sum_squared_downside))));
+	if (s->mae_trades > 0)
+		SET(D_AVERAGE_MAE, divide(s->sum_mae, num(s->mae_trades)));
+	if (s->mfe_trades > 0)
+		SET(D_AVERAGE_MFE, divide(s->sum_mfe, num(s->mfe_trades)));
+	if (s->r_trades > 0)
+		SET(D_AVERAGE_R, divide(s->sum_r, num(s->r_trades)));
 #undef SET
 	if (n > 0)
 	{

@@ -47,18 +47,13 @@ static SPIPlanPtr lock_day_plan = NULL;
 static SPIPlanPtr create_day_plan = NULL;
 static SPIPlanPtr store_day_plan = NULL;
 
-/* Every summary column is in the 4.1 table but trough_pnl, which 4.2 added. */
-static bool
-in_v41_table(int summary_column)
-{
-	return strcmp(catalyst_summary_columns[summary_column], "trough_pnl") != 0;
-}
-
 #define N_STORE_PARAMS (2 + CATALYST_N_SUMMARY_COLUMNS + CATALYST_N_DERIVED_COLUMNS)
 
 /*
  * UPDATE of the day's row ($1 cycle, $2 date): $3.. the summary columns (in
- * catalyst_summary_columns order, trough_pnl's parameter unused), then the derived ones.
+ * catalyst_summary_columns order), then the derived ones; the parameters of the columns 4.2
+ * added (catalyst_summary_in_v41, catalyst_derived_in_v41) are unused: the 4.1 table has only
+ * the 4.1 columns.
  */
 static SPIPlanPtr
 store_plan(void)
@@ -74,7 +69,7 @@ store_plan(void)
 	for (int i = 0; i < CATALYST_N_SUMMARY_COLUMNS; i++)
 	{
 		types[2 + i] = catalyst_summary_types[i];
-		if (!in_v41_table(i))
+		if (!catalyst_summary_in_v41[i])
 			continue;
 		appendStringInfo(&sql, "%s%s = $%d", first ? "" : ", ", catalyst_summary_columns[i], 3 + i);
 		first = false;
@@ -84,6 +79,8 @@ store_plan(void)
 		int			param = 2 + CATALYST_N_SUMMARY_COLUMNS + i;
 
 		types[param] = catalyst_derived_types[i];
+		if (!catalyst_derived_in_v41[i])
+			continue;
 		appendStringInfo(&sql, ", %s = $%d", catalyst_derived_columns[i], param + 1);
 	}
 	appendStringInfoString(&sql, " WHERE m.cycle_id" OP("=") "$1 AND m.metric_date" OP("=") "$2");
@@ -122,7 +119,7 @@ catalyst_v41_recompute_day(const char *cycle_id, DateADT day)
 	}
 
 	/* after the lock: a new snapshot, which sees what the day's previous writer committed */
-	catalyst_summarize_day(cycle_id, day, &summary);
+	catalyst_summarize_day(cycle_id, day, true, &summary);
 
 	catalyst_summary_values(&summary, values + 2, nulls + 2);
 	catalyst_summary_derive(&summary, values + 2 + CATALYST_N_SUMMARY_COLUMNS,

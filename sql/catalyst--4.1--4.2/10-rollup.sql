@@ -13,6 +13,76 @@ COMMENT ON TABLE @extschema@.metrics_days IS
 COMMENT ON COLUMN @extschema@.metrics_days.trough_pnl IS
     'The lowest cumulative realized_pnl of the day in closed_at order, from 0 (<= 0, currency units).';
 
+-- The statistics traders read (issue 11, item 5; definitions and sources in doc/metrics.md): the
+-- sums and streak runs they are derived from, mergeable like the others, then the statistics.
+ALTER TABLE @extschema@.metrics_days
+    ADD COLUMN sum_squared_pnl NUMERIC NOT NULL DEFAULT 0,
+    ADD COLUMN sum_squared_downside NUMERIC NOT NULL DEFAULT 0,
+    ADD COLUMN mae_trades INTEGER NOT NULL DEFAULT 0,
+    ADD COLUMN sum_mae NUMERIC NOT NULL DEFAULT 0,
+    ADD COLUMN mfe_trades INTEGER NOT NULL DEFAULT 0,
+    ADD COLUMN sum_mfe NUMERIC NOT NULL DEFAULT 0,
+    ADD COLUMN r_trades INTEGER NOT NULL DEFAULT 0,
+    ADD COLUMN sum_r NUMERIC NOT NULL DEFAULT 0,
+    ADD COLUMN longest_winning_streak INTEGER NOT NULL DEFAULT 0,
+    ADD COLUMN longest_losing_streak INTEGER NOT NULL DEFAULT 0,
+    ADD COLUMN first_streak_sign INTEGER NOT NULL DEFAULT 0,
+    ADD COLUMN first_streak INTEGER NOT NULL DEFAULT 0,
+    ADD COLUMN last_streak_sign INTEGER NOT NULL DEFAULT 0,
+    ADD COLUMN last_streak INTEGER NOT NULL DEFAULT 0,
+    ADD COLUMN expectancy DECIMAL(20,2),
+    ADD COLUMN payoff_ratio DECIMAL(6,2),
+    ADD COLUMN sqn DECIMAL(6,2),
+    ADD COLUMN kelly_fraction DECIMAL(6,4),
+    ADD COLUMN sortino_ratio DECIMAL(6,2),
+    ADD COLUMN average_mae DECIMAL(20,2),
+    ADD COLUMN average_mfe DECIMAL(20,2),
+    ADD COLUMN average_r DECIMAL(10,4);
+COMMENT ON COLUMN @extschema@.metrics_days.sum_squared_pnl IS
+    'Sum of the squares of the trades'' realized_pnl (currency units squared), for the SQN.';
+COMMENT ON COLUMN @extschema@.metrics_days.sum_squared_downside IS
+    'Sum of the squares of the trades'' negative pnl_percent (percent squared; a return >= 0 adds 0), for the Sortino ratio.';
+COMMENT ON COLUMN @extschema@.metrics_days.mae_trades IS
+    'Trades with a max_loss (MAE), which average_mae averages.';
+COMMENT ON COLUMN @extschema@.metrics_days.sum_mae IS
+    'Sum of the trades'' max_loss (MAE, <= 0, currency units).';
+COMMENT ON COLUMN @extschema@.metrics_days.mfe_trades IS
+    'Trades with a max_profit (MFE), which average_mfe averages.';
+COMMENT ON COLUMN @extschema@.metrics_days.sum_mfe IS
+    'Sum of the trades'' max_profit (MFE, >= 0, currency units).';
+COMMENT ON COLUMN @extschema@.metrics_days.r_trades IS
+    'Trades with an R-multiple (catalyst.r_multiple() not NULL: an initial stop away from the entry price), which average_r averages.';
+COMMENT ON COLUMN @extschema@.metrics_days.sum_r IS
+    'Sum of the trades'' R-multiples (catalyst.r_multiple()), in R.';
+COMMENT ON COLUMN @extschema@.metrics_days.longest_winning_streak IS
+    'The most consecutive trades with realized_pnl > 0, in closed_at order (a breakeven ends a streak).';
+COMMENT ON COLUMN @extschema@.metrics_days.longest_losing_streak IS
+    'The most consecutive trades with realized_pnl < 0, in closed_at order (a breakeven ends a streak).';
+COMMENT ON COLUMN @extschema@.metrics_days.first_streak_sign IS
+    'The first trade''s outcome: 1 win, -1 loss, 0 breakeven (0 without trades).';
+COMMENT ON COLUMN @extschema@.metrics_days.first_streak IS
+    'How many trades, from the first, have the first trade''s outcome in a row (= total_trades: all one outcome).';
+COMMENT ON COLUMN @extschema@.metrics_days.last_streak_sign IS
+    'The last trade''s outcome: 1 win, -1 loss, 0 breakeven (0 without trades).';
+COMMENT ON COLUMN @extschema@.metrics_days.last_streak IS
+    'How many trades, back from the last, have the last trade''s outcome in a row.';
+COMMENT ON COLUMN @extschema@.metrics_days.expectancy IS
+    'Expectancy per trade: gross_pnl / total_trades (currency units); NULL without trades.';
+COMMENT ON COLUMN @extschema@.metrics_days.payoff_ratio IS
+    'Payoff ratio: average_win / |average_loss|; NULL without a win or a loss.';
+COMMENT ON COLUMN @extschema@.metrics_days.sqn IS
+    'System quality number (Van Tharp): sqrt(n) * mean / sample standard deviation of realized_pnl; NULL for fewer than 2 trades or no spread.';
+COMMENT ON COLUMN @extschema@.metrics_days.kelly_fraction IS
+    'Kelly fraction: W - (1 - W) / payoff_ratio with W = winning / (winning + losing trades); NULL without a win or a loss.';
+COMMENT ON COLUMN @extschema@.metrics_days.sortino_ratio IS
+    'Sortino ratio per trade: mean pnl_percent / sqrt(sum(min(pnl_percent, 0)^2) / n), not annualised; NULL without a negative return.';
+COMMENT ON COLUMN @extschema@.metrics_days.average_mae IS
+    'Mean max_loss (MAE, <= 0, currency units) of the trades that have one; NULL if none has.';
+COMMENT ON COLUMN @extschema@.metrics_days.average_mfe IS
+    'Mean max_profit (MFE, >= 0, currency units) of the trades that have one; NULL if none has.';
+COMMENT ON COLUMN @extschema@.metrics_days.average_r IS
+    'Mean R-multiple (catalyst.r_multiple()) of the r_trades trades that have one (the others are left out); NULL if none has.';
+
 -- The summary of each minute of a day that has trades (slice = minutes since the trading day's
 -- start): a close out of order re-derives one minute and re-merges the day from these.
 CREATE TABLE @extschema@.metrics_slices (
@@ -36,6 +106,20 @@ CREATE TABLE @extschema@.metrics_slices (
     deepest_drawdown NUMERIC NOT NULL,
     last_closed_at TIMESTAMPTZ,
     last_position_id INTEGER,
+    sum_squared_pnl NUMERIC NOT NULL,
+    sum_squared_downside NUMERIC NOT NULL,
+    mae_trades INTEGER NOT NULL,
+    sum_mae NUMERIC NOT NULL,
+    mfe_trades INTEGER NOT NULL,
+    sum_mfe NUMERIC NOT NULL,
+    r_trades INTEGER NOT NULL,
+    sum_r NUMERIC NOT NULL,
+    longest_winning_streak INTEGER NOT NULL,
+    longest_losing_streak INTEGER NOT NULL,
+    first_streak_sign INTEGER NOT NULL,
+    first_streak INTEGER NOT NULL,
+    last_streak_sign INTEGER NOT NULL,
+    last_streak INTEGER NOT NULL,
     PRIMARY KEY (cycle_id, metric_date, slice)
 ) WITH (fillfactor = 50);  -- rewritten by every close: room for HOT updates
 COMMENT ON TABLE @extschema@.metrics_slices IS
@@ -61,7 +145,10 @@ CREATE TABLE @extschema@.metrics_pending (
     pnl_percent NUMERIC,
     hold_seconds NUMERIC,
     quantity INTEGER,
-    commission NUMERIC
+    commission NUMERIC,
+    mae NUMERIC,
+    mfe NUMERIC,
+    r_multiple NUMERIC
 );
 CREATE INDEX metrics_pending_day ON @extschema@.metrics_pending (cycle_id, metric_date);
 COMMENT ON TABLE @extschema@.metrics_pending IS
@@ -73,6 +160,9 @@ COMMENT ON COLUMN @extschema@.metrics_pending.realized_pnl IS 'The close''s real
 COMMENT ON COLUMN @extschema@.metrics_pending.pnl_percent IS 'The close''s pnl_percent, in percent.';
 COMMENT ON COLUMN @extschema@.metrics_pending.hold_seconds IS 'The close''s hold_duration, in seconds.';
 COMMENT ON COLUMN @extschema@.metrics_pending.commission IS 'The commissions of the close''s entry and exit orders, in the account''s currency.';
+COMMENT ON COLUMN @extschema@.metrics_pending.mae IS 'The close''s max_loss (MAE), in the account''s currency; NULL if it has none.';
+COMMENT ON COLUMN @extschema@.metrics_pending.mfe IS 'The close''s max_profit (MFE), in the account''s currency; NULL if it has none.';
+COMMENT ON COLUMN @extschema@.metrics_pending.r_multiple IS 'The close''s catalyst.r_multiple() (in R); NULL if it has none.';
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.metrics_slices', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.metrics_hours', '');
@@ -94,7 +184,10 @@ SELECT d.metric_id, d.cycle_id, d.metric_date, d.total_trades, d.winning_trades,
        d.largest_win, d.largest_loss, d.profit_factor, d.sharpe_ratio, d.max_drawdown,
        d.recovery_factor, d.avg_hold_time, d.total_volume, d.metadata, d.created_at, d.updated_at,
        d.sum_wins, d.sum_losses, d.sum_returns, d.sum_squared_returns, d.sum_hold_seconds,
-       d.peak_pnl, d.deepest_drawdown, d.last_closed_at, d.last_position_id
+       d.peak_pnl, d.deepest_drawdown, d.last_closed_at, d.last_position_id,
+       d.expectancy, d.payoff_ratio, d.sqn, d.kelly_fraction, d.longest_winning_streak,
+       d.longest_losing_streak, d.sortino_ratio, d.average_mae, d.average_mfe, d.average_r,
+       d.r_trades
   FROM @extschema@.metrics_days d
  WHERE NOT EXISTS (SELECT FROM @extschema@.metrics_pending q
                     WHERE q.cycle_id OPERATOR(pg_catalog.=) d.cycle_id
@@ -105,7 +198,10 @@ SELECT m.metric_id, m.cycle_id, m.metric_date, m.total_trades, m.winning_trades,
        m.largest_win, m.largest_loss, m.profit_factor, m.sharpe_ratio, m.max_drawdown,
        m.recovery_factor, m.avg_hold_time, m.total_volume, m.metadata, m.created_at, m.updated_at,
        m.sum_wins, m.sum_losses, m.sum_returns, m.sum_squared_returns, m.sum_hold_seconds,
-       m.peak_pnl, m.deepest_drawdown, m.last_closed_at, m.last_position_id
+       m.peak_pnl, m.deepest_drawdown, m.last_closed_at, m.last_position_id,
+       m.expectancy, m.payoff_ratio, m.sqn, m.kelly_fraction, m.longest_winning_streak,
+       m.longest_losing_streak, m.sortino_ratio, m.average_mae, m.average_mfe, m.average_r,
+       m.r_trades
   FROM (SELECT DISTINCT q.cycle_id, q.metric_date FROM @extschema@.metrics_pending q) k
  CROSS JOIN LATERAL @extschema@.metrics_day(k.cycle_id, k.metric_date) m;
 COMMENT ON VIEW @extschema@.performance_metrics IS
@@ -190,7 +286,10 @@ CREATE FUNCTION @extschema@.performance(p_cycle_id varchar, p_from date DEFAULT 
     OUT average_win numeric, OUT average_loss numeric, OUT largest_win numeric,
     OUT largest_loss numeric, OUT profit_factor numeric, OUT sharpe_ratio numeric,
     OUT max_drawdown numeric, OUT recovery_factor numeric, OUT avg_hold_time interval,
-    OUT total_volume bigint)
+    OUT total_volume bigint, OUT expectancy numeric, OUT payoff_ratio numeric, OUT sqn numeric,
+    OUT kelly_fraction numeric, OUT longest_winning_streak bigint,
+    OUT longest_losing_streak bigint, OUT sortino_ratio numeric, OUT average_mae numeric,
+    OUT average_mfe numeric, OUT average_r numeric, OUT r_trades bigint)
 RETURNS record
 LANGUAGE c STABLE
 AS 'MODULE_PATHNAME', 'catalyst_performance';
@@ -255,10 +354,3 @@ REVOKE ALL ON FUNCTION @extschema@.metrics_day(varchar, date),
 GRANT SELECT ON @extschema@.performance_metrics TO catalyst_reader;
 GRANT EXECUTE ON FUNCTION @extschema@.metrics_day(varchar, date),
     @extschema@.performance(varchar, date, date) TO catalyst_reader;
-
--- A 4.1 database keeps its days: each is derived anew, which also fills its slices.
-SELECT @extschema@.update_performance_metrics(d.cycle_id, d.metric_date)
-  FROM @extschema@.metrics_days d
- WHERE EXISTS (SELECT FROM @extschema@.trading_cycles c
-                WHERE c.cycle_id OPERATOR(pg_catalog.=) d.cycle_id)
- ORDER BY d.cycle_id, d.metric_date;
