@@ -7,7 +7,8 @@
  * the order's history: a correction is a new row, never an edit.  audit_log's guard (audit_log.c)
  * checks its calls the same way.
  */
-#include "catalyst.h"
+#include "postgres.h"
+
 #include "append_only.h"
 
 #include "commands/trigger.h"

@@ -21,8 +21,13 @@
  * anyway; for every other role the trail stays append-only.  The TRUNCATE guards stay ENABLE
  * ALWAYS: catalyst's retention never truncates audit_log, so nothing replicated needs them off.
  */
+#include "postgres.h"
+
 #include "catalyst.h"
+#include "audit_log.h"
 #include "append_only.h"
+#include "run_as_owner.h"
+#include "spi_util.h"
 
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"

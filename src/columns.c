@@ -7,9 +7,12 @@
  * the caller reads it as (a column may be dropped, added or retyped later: reading a float8 as a
  * numeric would crash the server).
  */
-#include "catalyst.h"
+#include "postgres.h"
+
+#include "columns.h"
 
 #include "access/tupdesc.h"
+#include "executor/spi.h"
 #include "utils/builtins.h"
 
 int

@@ -11,6 +11,8 @@
  * exit fill this is exit_price x quantity, the 4.1 close.  A 4.1 schema has neither column: the
  * library serves it unchanged.
  */
+#include "postgres.h"
+
 #include "exit_fills.h"
 
 #include "access/htup_details.h"

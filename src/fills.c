@@ -32,9 +32,14 @@
  * All statements run as the caller, under row-level security: a role records fills only for the
  * orders it may update.
  */
-#include "catalyst.h"
+#include "postgres.h"
+
 #include "fills.h"
+#include "columns.h"
 #include "order_lifecycle.h"
+#include "restore.h"
+#include "run_as_owner.h"
+#include "spi_util.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_collation.h"

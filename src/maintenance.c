@@ -19,8 +19,10 @@
  * it did, its record included: the error is in the server log and, for a pg_cron job, in
  * cron.job_run_details.
  */
-#include "catalyst.h"
+#include "postgres.h"
+
 #include "maintenance.h"
+#include "run_as_owner.h"
 
 #include "access/xact.h"
 #include "access/xlog.h"

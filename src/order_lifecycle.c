@@ -17,9 +17,13 @@
  * A restore (catalyst_restoring()) brings orders in any state with their events: both triggers
  * leave its rows alone.
  */
-#include "catalyst.h"
-#include "row_trigger.h"
+#include "postgres.h"
+
 #include "order_lifecycle.h"
+#include "columns.h"
+#include "restore.h"
+#include "row_trigger.h"
+#include "run_as_owner.h"
 
 #include "access/htup_details.h"
 #include "access/xact.h"

@@ -10,9 +10,17 @@
  * It is a maintenance job (maintenance.c): nothing on a hot standby, one run at a time, its last
  * run recorded in maintenance_runs.  A run that finds another in progress returns NULL.
  */
+#include "postgres.h"
+
 #include "catalyst.h"
+#include "partitions.h"
+#include "audit_log.h"
 #include "maintenance.h"
 #include "partition_bounds.h"
+#include "run_as_owner.h"
+#include "settings.h"
+#include "spi_util.h"
+#include "user_data.h"
 
 #include "access/htup_details.h"
 #include "catalog/namespace.h"

@@ -21,8 +21,16 @@
  * A restore (catalyst_restoring(), src/restore.c) inserts rows that already carry their P&L, together with the metrics rows and
  * audit events they produced: inserted rows are then left alone.
  */
-#include "catalyst.h"
+#include "postgres.h"
+
+#include "position_close.h"
+#include "audit_log.h"
+#include "columns.h"
 #include "exit_fills.h"
+#include "metrics.h"
+#include "restore.h"
+#include "row_audit.h"
+#include "run_as_owner.h"
 
 #include "access/htup_details.h"
 #include "common/int.h"

@@ -25,8 +25,12 @@
  *
  * A restore (catalyst_restoring()) brings rows and logs as they were: both leave them alone.
  */
-#include "catalyst.h"
+#include "postgres.h"
+
+#include "columns.h"
+#include "restore.h"
 #include "row_trigger.h"
+#include "run_as_owner.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"

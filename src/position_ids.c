@@ -16,7 +16,9 @@
 #include "fmgr.h"
 #include "utils/rel.h"
 
-#include "catalyst.h"
+#include "columns.h"
+#include "restore.h"
+#include "run_as_owner.h"
 
 PG_FUNCTION_INFO_V1(catalyst_position_id_not_archived);
 Datum

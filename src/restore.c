@@ -1,7 +1,9 @@
 /*
  * restore.c: how the extension recognises a restore (doc/backups.md).
  */
-#include "catalyst.h"
+#include "postgres.h"
+
+#include "restore.h"
 
 #include "commands/trigger.h"
 #include "miscadmin.h"

@@ -35,9 +35,16 @@
  * job (maintenance.c): nothing on a hot standby, one run at a time, recorded in
  * maintenance_runs.
  */
+#include "postgres.h"
+
 #include "catalyst.h"
+#include "audit_log.h"
 #include "maintenance.h"
 #include "partition_bounds.h"
+#include "partitions.h"
+#include "run_as_owner.h"
+#include "settings.h"
+#include "spi_util.h"
 
 #include "catalog/namespace.h"
 #include "catalog/partition.h"

@@ -26,7 +26,14 @@
  *       scan's own columns, and the whole row is never built (README, "Risk scoring");
  *   refresh_position_risk(cycle_id)       one UPDATE writing risk_score of the open positions.
  */
+#include "postgres.h"
+
 #include "catalyst.h"
+#include "run_as_owner.h"
+#include "settings.h"
+#include "spi_util.h"
+
+#include <math.h>
 
 #include "access/genam.h"
 #include "access/htup_details.h"

@@ -38,13 +38,20 @@
  * only a superuser may set) writes no event: the restored rows' history is in the restored
  * audit_log.  row_security = off, which any role may set, is audited as usual.
  */
-#include "catalyst.h"
+#include "postgres.h"
+
+#include "row_audit.h"
+#include "audit_log.h"
 #include "fills.h"
+#include "position_close.h"
+#include "restore.h"
+#include "settings.h"
 
 #include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
+#include "executor/spi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/pg_list.h"

@@ -2,6 +2,8 @@
  * row_trigger.c: how the ledger's row triggers check that they were called as they must be (a C
  * trigger function can be attached to any table and event by anyone who may create triggers).
  */
+#include "postgres.h"
+
 #include "row_trigger.h"
 
 TriggerData *

@@ -5,7 +5,9 @@
  * side by side.  The prefix is reserved: a misspelt catalyst.* name is an error, not a silent
  * placeholder.
  */
-#include "catalyst.h"
+#include "postgres.h"
+
+#include "settings.h"
 
 #include "pgtime.h"
 #include "utils/guc.h"

@@ -2,7 +2,7 @@
  * updated_at.c: the BEFORE UPDATE trigger that stamps updated_at (seed: update_updated_at_column()
  * in PL/pgSQL).  Modelled on contrib/spi/moddatetime.c, with the column name fixed.
  */
-#include "catalyst.h"
+#include "postgres.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"

@@ -11,7 +11,10 @@
  * and DROP EXTENSION still drops them.  A restore recreates the dependency the first time
  * create_monthly_partitions() runs (the daily job, or by hand).
  */
+#include "postgres.h"
+
 #include "catalyst.h"
+#include "user_data.h"
 
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
