@@ -15,22 +15,22 @@
  * metrics include the closing position.
  *
  * The position_closed event of an UPDATE is also that UPDATE's row audit event (row_audit.c
- * writes none for it): with catalyst.audit on, its details carry the changed columns and the
- * user besides the trade, so a close costs one audit_log row, not two.
+ * writes none for it: its trigger on positions is audit_row_change('status', 'closed')): with
+ * catalyst.audit on, its details carry the changed columns and the user besides the trade
+ * (row_changes.c), so a close costs one audit_log row, not two.  The columns of positions read
+ * here are found through position_columns.c.
  *
  * A restore (catalyst_restoring(), src/restore.c) inserts rows that already carry their P&L, together with the metrics rows and
  * audit events they produced: inserted rows are then left alone.
  */
 #include "postgres.h"
 
-#include "position_close.h"
 #include "audit_log.h"
-#include "columns.h"
 #include "exit_fills.h"
 #include "metrics.h"
+#include "position_columns.h"
 #include "restore.h"
-#include "row_audit.h"
-#include "run_as_owner.h"
+#include "row_changes.h"
 
 #include "access/htup_details.h"
 #include "common/int.h"
@@ -43,68 +43,6 @@
 #include "utils/numeric.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
-
-/* the columns of positions these triggers read or write */
-typedef enum PositionColumn
-{
-	P_POSITION_ID,
-	P_CYCLE_ID,
-	P_SYMBOL,
-	P_SIDE,
-	P_QUANTITY,
-	P_ENTRY_PRICE,
-	P_EXIT_PRICE,
-	P_STATUS,
-	P_OPENED_AT,
-	P_CLOSED_AT,
-	P_HOLD_DURATION,
-	P_REALIZED_PNL,
-	P_PNL_PERCENT,
-	P_CLOSE_REASON,
-	N_POSITION_COLUMNS
-} PositionColumn;
-
-static const char *const position_columns[N_POSITION_COLUMNS] = {
-	"position_id", "cycle_id", "symbol", "side", "quantity", "entry_price", "exit_price", "status",
-	"opened_at", "closed_at", "hold_duration", "realized_pnl", "pnl_percent", "close_reason",
-};
-
-static const Oid position_types[N_POSITION_COLUMNS] = {
-	INT4OID, VARCHAROID, VARCHAROID, VARCHAROID, INT4OID, NUMERICOID, NUMERICOID, VARCHAROID,
-	TIMESTAMPTZOID, TIMESTAMPTZOID, INTERVALOID, NUMERICOID, NUMERICOID, VARCHAROID,
-};
-
-static int	position_attnums[N_POSITION_COLUMNS];
-
-static int
-column(TupleDesc desc, PositionColumn c)
-{
-	return catalyst_column(desc, position_columns[c], position_types[c], &position_attnums[c]);
-}
-
-static Datum
-value_of(HeapTuple tuple, TupleDesc desc, PositionColumn c, bool *isnull)
-{
-	return heap_getattr(tuple, column(desc, c), desc, isnull);
-}
-
-static bool
-text_equals(Datum value, const char *s)
-{
-	text	   *t = DatumGetTextPP(value);
-	size_t		len = strlen(s);
-
-	return VARSIZE_ANY_EXHDR(t) == len && memcmp(VARDATA_ANY(t), s, len) == 0;
-}
-
-static bool
-is_closed(HeapTuple position, TupleDesc desc)
-{
-	bool		isnull;
-	Datum		status = value_of(position, desc, P_STATUS, &isnull);
-
-	return !isnull && text_equals(status, "closed");
-}
 
 /*
  * A derived numeric value rounded to the declared precision and scale of its column; one that
@@ -193,13 +131,13 @@ require_close_value(bool isnull, int32 position_id, const char *what)
 static HeapTuple
 derive_closed(HeapTuple position, TupleDesc desc)
 {
-	int			cols[3] = {column(desc, P_REALIZED_PNL), column(desc, P_PNL_PERCENT),
-	column(desc, P_HOLD_DURATION)};
+	int			cols[3] = {catalyst_position_column(desc, P_REALIZED_PNL), catalyst_position_column(desc, P_PNL_PERCENT),
+	catalyst_position_column(desc, P_HOLD_DURATION)};
 	Datum		values[3];
 	bool		nulls[3] = {false, false, false};
 	bool		isnull;
-	int32		position_id = DatumGetInt32(value_of(position, desc, P_POSITION_ID, &isnull));
-	Datum		exit_price = value_of(position, desc, P_EXIT_PRICE, &isnull);
+	int32		position_id = DatumGetInt32(catalyst_position_value(position, desc, P_POSITION_ID, &isnull));
+	Datum		exit_price = catalyst_position_value(position, desc, P_EXIT_PRICE, &isnull);
 	Datum		closed_at;
 	Datum		entry_price;
 	Datum		quantity;
@@ -210,7 +148,7 @@ derive_closed(HeapTuple position, TupleDesc desc)
 	Datum		gross;
 
 	require_close_value(isnull, position_id, "exit_price");
-	closed_at = value_of(position, desc, P_CLOSED_AT, &isnull);
+	closed_at = catalyst_position_value(position, desc, P_CLOSED_AT, &isnull);
 	require_close_value(isnull, position_id, "closed_at");
 	if (TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(closed_at)))
 		ereport(ERROR,
@@ -224,17 +162,17 @@ derive_closed(HeapTuple position, TupleDesc desc)
 	 */
 	for (size_t i = 0; i < lengthof(required); i++)
 	{
-		(void) value_of(position, desc, required[i], &isnull);
+		(void) catalyst_position_value(position, desc, required[i], &isnull);
 		if (isnull)
 			return position;
 	}
-	entry_price = value_of(position, desc, P_ENTRY_PRICE, &isnull);
+	entry_price = catalyst_position_value(position, desc, P_ENTRY_PRICE, &isnull);
 	if (numeric_is_nan(DatumGetNumeric(exit_price)) || numeric_is_nan(DatumGetNumeric(entry_price)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("position %d cannot be closed with a price that is not a number", position_id),
 				 errhint("entry_price and exit_price must be numbers, not NaN.")));
-	qty = DatumGetInt32(value_of(position, desc, P_QUANTITY, &isnull));
+	qty = DatumGetInt32(catalyst_position_value(position, desc, P_QUANTITY, &isnull));
 
 	/*
 	 * A price or quantity out of range breaks the table's CHECK constraints, which run after this
@@ -251,7 +189,7 @@ derive_closed(HeapTuple position, TupleDesc desc)
 	/* proceeds less cost: exit fills at their own prices, the rest at exit_price (exit_fills.c) */
 	proceeds = catalyst_exit_proceeds(position, desc, exit_price, qty);
 	cost = DirectFunctionCall2(numeric_mul, entry_price, quantity);
-	if (text_equals(value_of(position, desc, P_SIDE, &isnull), "short"))
+	if (catalyst_text_equals(catalyst_position_value(position, desc, P_SIDE, &isnull), "short"))
 		gross = DirectFunctionCall2(numeric_sub, cost, proceeds);
 	else
 		gross = DirectFunctionCall2(numeric_sub, proceeds, cost);
@@ -264,7 +202,7 @@ derive_closed(HeapTuple position, TupleDesc desc)
 													   DirectFunctionCall2(numeric_mul, entry_price, quantity)),
 								   position_id);
 	values[2] = hold_duration(position_id,
-							  DatumGetTimestampTz(value_of(position, desc, P_OPENED_AT, &isnull)),
+							  DatumGetTimestampTz(catalyst_position_value(position, desc, P_OPENED_AT, &isnull)),
 							  DatumGetTimestampTz(closed_at));
 
 	return heap_modify_tuple_by_cols(position, desc, 3, cols, values, nulls);
@@ -274,23 +212,12 @@ derive_closed(HeapTuple position, TupleDesc desc)
 static HeapTuple
 clear_closed(HeapTuple position, TupleDesc desc)
 {
-	int			cols[3] = {column(desc, P_REALIZED_PNL), column(desc, P_PNL_PERCENT),
-	column(desc, P_HOLD_DURATION)};
+	int			cols[3] = {catalyst_position_column(desc, P_REALIZED_PNL), catalyst_position_column(desc, P_PNL_PERCENT),
+	catalyst_position_column(desc, P_HOLD_DURATION)};
 	Datum		values[3] = {0, 0, 0};
 	bool		nulls[3] = {true, true, true};
 
 	return heap_modify_tuple_by_cols(position, desc, 3, cols, values, nulls);
-}
-
-static void
-push_key(JsonbParseState **state, const char *key)
-{
-	JsonbValue	v;
-
-	v.type = jbvString;
-	v.val.string.val = (char *) key;
-	v.val.string.len = strlen(key);
-	pushJsonbValue(state, WJB_KEY, &v);
 }
 
 static void
@@ -327,46 +254,33 @@ write_close_event(Relation rel, HeapTuple before, HeapTuple position)
 	Datum		value;
 
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	push_key(&state, "symbol");
-	value = value_of(position, desc, P_SYMBOL, &isnull);
+	catalyst_jsonb_push_key(&state, "symbol");
+	value = catalyst_position_value(position, desc, P_SYMBOL, &isnull);
 	push_text_value(&state, value, isnull);
-	push_key(&state, "side");
-	value = value_of(position, desc, P_SIDE, &isnull);
+	catalyst_jsonb_push_key(&state, "side");
+	value = catalyst_position_value(position, desc, P_SIDE, &isnull);
 	push_text_value(&state, value, isnull);
-	push_key(&state, "pnl");
-	value = value_of(position, desc, P_REALIZED_PNL, &isnull);
+	catalyst_jsonb_push_key(&state, "pnl");
+	value = catalyst_position_value(position, desc, P_REALIZED_PNL, &isnull);
 	pnl.type = isnull ? jbvNull : jbvNumeric;
 	if (!isnull)
 		pnl.val.numeric = DatumGetNumeric(value);
 	pushJsonbValue(&state, WJB_VALUE, &pnl);
-	push_key(&state, "close_reason");
-	value = value_of(position, desc, P_CLOSE_REASON, &isnull);
+	catalyst_jsonb_push_key(&state, "close_reason");
+	value = catalyst_position_value(position, desc, P_CLOSE_REASON, &isnull);
 	push_text_value(&state, value, isnull);
 	if (before)
-		catalyst_row_audit_push_update(&state, rel, before, position);
+		catalyst_push_update_audit(&state, rel, before, position);
 	object = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 
-	event.cycle_id = TextDatumGetCString(value_of(position, desc, P_CYCLE_ID, &isnull));
+	event.cycle_id = TextDatumGetCString(catalyst_position_value(position, desc, P_CYCLE_ID, &isnull));
 	event.event_type = "position_closed";
 	event.event_category = "trading";
 	event.entity_type = "position";
 	event.entity_id = DatumGetCString(DirectFunctionCall1(int4out,
-														  value_of(position, desc, P_POSITION_ID, &isnull)));
+														  catalyst_position_value(position, desc, P_POSITION_ID, &isnull)));
 	event.details = JsonbValueToJsonb(object);
 	catalyst_audit_event(&event);
-}
-
-/*
- * Whether an UPDATE of a row of `rel` closes a position: the UPDATE that position_close_roll_up()
- * audits with its position_closed event (for row_audit.c).
- */
-bool
-catalyst_position_closes(Relation rel, HeapTuple before, HeapTuple after)
-{
-	TupleDesc	desc = RelationGetDescr(rel);
-
-	return RelationGetRelid(rel) == catalyst_relid("positions") &&
-		is_closed(after, desc) && !is_closed(before, desc);
 }
 
 static TriggerData *
@@ -401,14 +315,14 @@ catalyst_position_close_derive(PG_FUNCTION_ARGS)
 	{
 		HeapTuple	position = trigdata->tg_trigtuple;
 
-		if (!catalyst_restoring() && is_closed(position, desc))
+		if (!catalyst_restoring() && catalyst_position_is_closed(position, desc))
 			position = derive_closed(position, desc);
 		return PointerGetDatum(position);
 	}
 
-	if (is_closed(trigdata->tg_newtuple, desc))
+	if (catalyst_position_is_closed(trigdata->tg_newtuple, desc))
 		return PointerGetDatum(derive_closed(trigdata->tg_newtuple, desc));
-	if (is_closed(trigdata->tg_trigtuple, desc))
+	if (catalyst_position_is_closed(trigdata->tg_trigtuple, desc))
 		return PointerGetDatum(clear_closed(trigdata->tg_newtuple, desc));
 	return PointerGetDatum(trigdata->tg_newtuple);
 }
@@ -423,7 +337,7 @@ catalyst_position_close_roll_up(PG_FUNCTION_ARGS)
 
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 	{
-		if (!catalyst_restoring() && is_closed(before, desc))
+		if (!catalyst_restoring() && catalyst_position_is_closed(before, desc))
 		{
 			catalyst_metrics_add_close(before, desc);
 			write_close_event(trigdata->tg_relation, NULL, before);
@@ -431,14 +345,14 @@ catalyst_position_close_roll_up(PG_FUNCTION_ARGS)
 	}
 	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
 	{
-		if (is_closed(before, desc))
+		if (catalyst_position_is_closed(before, desc))
 			catalyst_metrics_mark_position(before, desc);
 	}
 	else
 	{
 		HeapTuple	after = trigdata->tg_newtuple;
-		bool		was_closed = is_closed(before, desc);
-		bool		now_closed = is_closed(after, desc);
+		bool		was_closed = catalyst_position_is_closed(before, desc);
+		bool		now_closed = catalyst_position_is_closed(after, desc);
 
 		if (now_closed && !was_closed)
 		{
