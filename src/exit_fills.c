@@ -27,7 +27,8 @@ catalyst_exit_proceeds(HeapTuple position, TupleDesc desc, Datum exit_price, int
 {
 	static int	exited_attnum;
 	static int	value_attnum;
-	int			exited_col = catalyst_optional_column(desc, "exited_quantity", INT4OID, &exited_attnum);
+	int			exited_col = catalyst_optional_column(desc, "exited_quantity", INT4OID,
+													  &exited_attnum);
 	int			value_col = catalyst_optional_column(desc, "exit_value", NUMERICOID, &value_attnum);
 	int32		exited = 0;
 	Datum		proceeds;
@@ -49,9 +50,11 @@ catalyst_exit_proceeds(HeapTuple position, TupleDesc desc, Datum exit_price, int
 	if (isnull)
 		proceeds = NumericGetDatum(int64_to_numeric(0));
 	if (exited < quantity)
+	{
+		Datum		rest = DirectFunctionCall1(int4_numeric, Int32GetDatum(quantity - exited));
+
 		proceeds = DirectFunctionCall2(numeric_add, proceeds,
-									   DirectFunctionCall2(numeric_mul, exit_price,
-														   DirectFunctionCall1(int4_numeric,
-																			   Int32GetDatum(quantity - exited))));
+									   DirectFunctionCall2(numeric_mul, exit_price, rest));
+	}
 	return proceeds;
 }

@@ -19,6 +19,7 @@
 /* catalyst.maintenance_lock_timeout: the longest a maintenance run waits for one lock, in ms */
 extern int	catalyst_maintenance_lock_timeout;
 
+/* Define catalyst.maintenance_lock_timeout (at library load, _PG_init()). */
 extern void catalyst_maintenance_define_settings(void);
 
 /*

@@ -20,8 +20,9 @@
  * (row_changes.c), so a close costs one audit_log row, not two.  The columns of positions read
  * here are found through position_columns.c.
  *
- * A restore (catalyst_restoring(), src/restore.c) inserts rows that already carry their P&L, together with the metrics rows and
- * audit events they produced: inserted rows are then left alone.
+ * A restore (catalyst_restoring(), src/restore.c) inserts rows that already carry their P&L,
+ * together with the metrics rows and audit events they produced: inserted rows are then left
+ * alone.
  */
 #include "postgres.h"
 
@@ -60,7 +61,9 @@ fit_numeric_column(TupleDesc desc, int attnum, Datum value, int32 position_id)
 		int			precision = ((typmod - VARHDRSZ) >> 16) & 0xffff;
 		int			scale = (int16) ((typmod - VARHDRSZ) & 0xffff);
 		Datum		rounded = DirectFunctionCall2(numeric_round, value, Int32GetDatum(scale));
-		Datum		limit = DirectFunctionCall3(numeric_in, CStringGetDatum(psprintf("1e%d", precision - scale)),
+		Datum		limit = DirectFunctionCall3(numeric_in,
+												CStringGetDatum(psprintf("1e%d",
+																		 precision - scale)),
 												ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
 
 		if (DatumGetBool(DirectFunctionCall2(numeric_ge,
@@ -102,9 +105,12 @@ hold_duration(int32 position_id, TimestampTz opened_at, TimestampTz closed_at)
 	if (TIMESTAMP_NOT_FINITE(opened_at) || pg_sub_s64_overflow(closed_at, opened_at, &hold))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("position %d cannot be closed: its hold_duration is out of range", position_id),
-				 errdetail("opened_at is %s and closed_at is %s; the time between them cannot be represented.",
-						   pstrdup(timestamptz_to_str(opened_at)), pstrdup(timestamptz_to_str(closed_at))),
+				 errmsg("position %d cannot be closed: its hold_duration is out of range",
+						position_id),
+				 errdetail("opened_at is %s and closed_at is %s; the time between them cannot be "
+						   "represented.",
+						   pstrdup(timestamptz_to_str(opened_at)),
+						   pstrdup(timestamptz_to_str(closed_at))),
 				 errhint("opened_at must be the time the position opened.")));
 	return DirectFunctionCall2(timestamp_mi, TimestampTzGetDatum(closed_at),
 							   TimestampTzGetDatum(opened_at));
@@ -118,7 +124,8 @@ require_close_value(bool isnull, int32 position_id, const char *what)
 				(errcode(ERRCODE_NOT_NULL_VIOLATION),
 				 errmsg("position %d cannot be closed without %s", position_id, what),
 				 errdetail("status is 'closed' but %s is NULL.", what),
-				 errhint("Set exit_price and closed_at in the same statement that sets status = 'closed'.")));
+				 errhint("Set exit_price and closed_at in the same statement that sets status = "
+						 "'closed'.")));
 }
 
 /*
@@ -131,12 +138,14 @@ require_close_value(bool isnull, int32 position_id, const char *what)
 static HeapTuple
 derive_closed(HeapTuple position, TupleDesc desc)
 {
-	int			cols[3] = {catalyst_position_column(desc, P_REALIZED_PNL), catalyst_position_column(desc, P_PNL_PERCENT),
+	int			cols[3] = {catalyst_position_column(desc, P_REALIZED_PNL),
+						   catalyst_position_column(desc, P_PNL_PERCENT),
 	catalyst_position_column(desc, P_HOLD_DURATION)};
 	Datum		values[3];
 	bool		nulls[3] = {false, false, false};
 	bool		isnull;
-	int32		position_id = DatumGetInt32(catalyst_position_value(position, desc, P_POSITION_ID, &isnull));
+	int32		position_id = DatumGetInt32(catalyst_position_value(position, desc, P_POSITION_ID,
+																	&isnull));
 	Datum		exit_price = catalyst_position_value(position, desc, P_EXIT_PRICE, &isnull);
 	Datum		closed_at;
 	Datum		entry_price;
@@ -146,6 +155,7 @@ derive_closed(HeapTuple position, TupleDesc desc)
 	Datum		proceeds;
 	Datum		cost;
 	Datum		gross;
+	Datum		percent;
 
 	require_close_value(isnull, position_id, "exit_price");
 	closed_at = catalyst_position_value(position, desc, P_CLOSED_AT, &isnull);
@@ -170,7 +180,8 @@ derive_closed(HeapTuple position, TupleDesc desc)
 	if (numeric_is_nan(DatumGetNumeric(exit_price)) || numeric_is_nan(DatumGetNumeric(entry_price)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("position %d cannot be closed with a price that is not a number", position_id),
+				 errmsg("position %d cannot be closed with a price that is not a number",
+						position_id),
 				 errhint("entry_price and exit_price must be numbers, not NaN.")));
 	qty = DatumGetInt32(catalyst_position_value(position, desc, P_QUANTITY, &isnull));
 
@@ -181,8 +192,10 @@ derive_closed(HeapTuple position, TupleDesc desc)
 	 * pnl_percent overflow).
 	 */
 	if (qty <= 0 ||
-		DatumGetBool(DirectFunctionCall2(numeric_le, entry_price, NumericGetDatum(int64_to_numeric(0)))) ||
-		DatumGetBool(DirectFunctionCall2(numeric_lt, exit_price, NumericGetDatum(int64_to_numeric(0)))))
+		DatumGetBool(DirectFunctionCall2(numeric_le, entry_price,
+										 NumericGetDatum(int64_to_numeric(0)))) ||
+		DatumGetBool(DirectFunctionCall2(numeric_lt, exit_price,
+										 NumericGetDatum(int64_to_numeric(0)))))
 		return position;
 	quantity = DirectFunctionCall1(int4_numeric, Int32GetDatum(qty));
 
@@ -195,14 +208,15 @@ derive_closed(HeapTuple position, TupleDesc desc)
 		gross = DirectFunctionCall2(numeric_sub, proceeds, cost);
 
 	values[0] = fit_numeric_column(desc, cols[0], gross, position_id);
+	percent = DirectFunctionCall2(numeric_mul, values[0], NumericGetDatum(int64_to_numeric(100)));
 	values[1] = fit_numeric_column(desc, cols[1],
-								   DirectFunctionCall2(numeric_div,
-													   DirectFunctionCall2(numeric_mul, values[0],
-																		   NumericGetDatum(int64_to_numeric(100))),
-													   DirectFunctionCall2(numeric_mul, entry_price, quantity)),
+								   DirectFunctionCall2(numeric_div, percent,
+													   DirectFunctionCall2(numeric_mul, entry_price,
+																		   quantity)),
 								   position_id);
 	values[2] = hold_duration(position_id,
-							  DatumGetTimestampTz(catalyst_position_value(position, desc, P_OPENED_AT, &isnull)),
+							  DatumGetTimestampTz(catalyst_position_value(position, desc,
+																		  P_OPENED_AT, &isnull)),
 							  DatumGetTimestampTz(closed_at));
 
 	return heap_modify_tuple_by_cols(position, desc, 3, cols, values, nulls);
@@ -212,7 +226,8 @@ derive_closed(HeapTuple position, TupleDesc desc)
 static HeapTuple
 clear_closed(HeapTuple position, TupleDesc desc)
 {
-	int			cols[3] = {catalyst_position_column(desc, P_REALIZED_PNL), catalyst_position_column(desc, P_PNL_PERCENT),
+	int			cols[3] = {catalyst_position_column(desc, P_REALIZED_PNL),
+						   catalyst_position_column(desc, P_PNL_PERCENT),
 	catalyst_position_column(desc, P_HOLD_DURATION)};
 	Datum		values[3] = {0, 0, 0};
 	bool		nulls[3] = {true, true, true};
@@ -273,12 +288,13 @@ write_close_event(Relation rel, HeapTuple before, HeapTuple position)
 		catalyst_push_update_audit(&state, rel, before, position);
 	object = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 
-	event.cycle_id = TextDatumGetCString(catalyst_position_value(position, desc, P_CYCLE_ID, &isnull));
+	event.cycle_id = TextDatumGetCString(catalyst_position_value(position, desc, P_CYCLE_ID,
+																 &isnull));
 	event.event_type = "position_closed";
 	event.event_category = "trading";
 	event.entity_type = "position";
-	event.entity_id = DatumGetCString(DirectFunctionCall1(int4out,
-														  catalyst_position_value(position, desc, P_POSITION_ID, &isnull)));
+	value = catalyst_position_value(position, desc, P_POSITION_ID, &isnull);
+	event.entity_id = DatumGetCString(DirectFunctionCall1(int4out, value));
 	event.details = JsonbValueToJsonb(object);
 	catalyst_audit_event(&event);
 }
@@ -293,7 +309,8 @@ check_row_trigger(FunctionCallInfo fcinfo, const char *name, bool before)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("%s() must be called as a trigger", name)));
 	if (!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
-		(before ? !TRIGGER_FIRED_BEFORE(trigdata->tg_event) : !TRIGGER_FIRED_AFTER(trigdata->tg_event)) ||
+		(before ? !TRIGGER_FIRED_BEFORE(trigdata->tg_event) :
+		 !TRIGGER_FIRED_AFTER(trigdata->tg_event)) ||
 		(before && TRIGGER_FIRED_BY_DELETE(trigdata->tg_event)))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),

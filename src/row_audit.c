@@ -289,9 +289,11 @@ row_event(TriggerData *trigdata, CatalystAuditEvent *event)
 			catalyst_jsonb_push_member(&state, "fill", record_to_jsonb(fill), NULL);
 	}
 	else if (oldrow)
-		catalyst_jsonb_push_member(&state, "old", record_to_jsonb(heap_copy_tuple_as_datum(oldrow, desc)), NULL);
+		catalyst_jsonb_push_member(&state, "old",
+								   record_to_jsonb(heap_copy_tuple_as_datum(oldrow, desc)), NULL);
 	else
-		catalyst_jsonb_push_member(&state, "new", record_to_jsonb(heap_copy_tuple_as_datum(newrow, desc)), NULL);
+		catalyst_jsonb_push_member(&state, "new",
+								   record_to_jsonb(heap_copy_tuple_as_datum(newrow, desc)), NULL);
 	catalyst_jsonb_push_member(&state, "user", NULL, GetUserNameFromId(GetOuterUserId(), false));
 
 	event->event_type = TRIGGER_FIRED_BY_INSERT(ev) ? "INSERT" :
@@ -321,11 +323,12 @@ catalyst_audit_row_change(PG_FUNCTION_ARGS)
 				 errmsg("audit_row_change() must be called as a trigger")));
 	ev = trigdata->tg_event;
 	if (!TRIGGER_FIRED_AFTER(ev) ||
-		(TRIGGER_FIRED_FOR_ROW(ev) ? TRIGGER_FIRED_BY_TRUNCATE(ev) : !TRIGGER_FIRED_BY_TRUNCATE(ev)))
+		(TRIGGER_FIRED_FOR_ROW(ev) ? TRIGGER_FIRED_BY_TRUNCATE(ev) :
+		 !TRIGGER_FIRED_BY_TRUNCATE(ev)))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("audit_row_change() must be fired AFTER INSERT OR UPDATE OR DELETE FOR EACH ROW "
-						"or AFTER TRUNCATE FOR EACH STATEMENT")));
+				 errmsg("audit_row_change() must be fired AFTER INSERT OR UPDATE OR DELETE "
+						"FOR EACH ROW or AFTER TRUNCATE FOR EACH STATEMENT")));
 
 	/* a restore (see the top of this file) */
 	if (catalyst_restoring())
@@ -344,7 +347,8 @@ catalyst_audit_row_change(PG_FUNCTION_ARGS)
 			JsonbParseState *state = NULL;
 
 			pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-			catalyst_jsonb_push_member(&state, "user", NULL, GetUserNameFromId(GetOuterUserId(), false));
+			catalyst_jsonb_push_member(&state, "user", NULL, GetUserNameFromId(GetOuterUserId(),
+																			   false));
 			event.event_type = "TRUNCATE";
 			event.details = JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
 		}

@@ -140,7 +140,8 @@ row_audit_active(void)
 }
 
 bool
-catalyst_push_changed_columns(JsonbParseState **state, TupleDesc desc, HeapTuple oldrow, HeapTuple newrow)
+catalyst_push_changed_columns(JsonbParseState **state, TupleDesc desc, HeapTuple oldrow,
+							  HeapTuple newrow)
 {
 	int		   *attnums = palloc(desc->natts * sizeof(int));
 	RowValues	old;

@@ -52,7 +52,8 @@ catalyst_become_owner(Oid relid, CatalystSavedUser *saved)
 {
 	GetUserIdAndSecContext(&saved->userid, &saved->sec_context);
 	SetUserIdAndSecContext(catalyst_relation_owner(relid),
-						   saved->sec_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_NOFORCE_RLS);
+						   saved->sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_NOFORCE_RLS);
 }
 
 void

@@ -44,11 +44,13 @@ catalyst_update_updated_at(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
 				 errmsg("table \"%s\" has no column \"updated_at\" of type timestamptz",
 						RelationGetRelationName(rel)),
-				 errhint("Attach update_updated_at_column() only to tables with an updated_at timestamptz column.")));
+				 errhint("Attach update_updated_at_column() only to tables with an updated_at "
+						 "timestamptz column.")));
 
 	/* now(): the transaction's start time, as the seed's NEW.updated_at = NOW() */
 	newval = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
-	newtuple = heap_modify_tuple_by_cols(trigdata->tg_newtuple, tupdesc, 1, &attnum, &newval, &newnull);
+	newtuple = heap_modify_tuple_by_cols(trigdata->tg_newtuple, tupdesc, 1, &attnum, &newval,
+										 &newnull);
 
 	return PointerGetDatum(newtuple);
 }
