@@ -5,9 +5,10 @@
 #   1. installs the build and test dependencies (scripts/deps.sh, idempotent)
 #   2. builds with -Wall -Wextra -Werror and installs into a private directory (no system one)
 #   3. starts a throwaway PostgreSQL 15 cluster with pg_cron preloaded
-#   4. runs pg_regress and isolationtester (make installcheck), pgTAP (pg_prove) and the Perl
-#      TAP tests under test/t (prove: PostgreSQL::Test::Cluster nodes, and the packaging checks
-#      of the checkout), printing every diff or failure
+#   4. runs pg_regress and isolationtester (make installcheck), the layout check of src/
+#      (scripts/check-layout.pl), pgTAP (pg_prove) and the Perl TAP tests under test/t (prove:
+#      PostgreSQL::Test::Cluster nodes, and the packaging checks of the checkout), printing every
+#      diff or failure
 #   5. stops the cluster and ends with the line "N passed, N failed" over all suites
 #
 # Counts: one per pg_regress or isolation test file, one per TAP assertion.
@@ -72,6 +73,12 @@ count_tap() {
 	# a script that died before planning or finished short of its plan counts as a failure
 	grep -qE '^Result: PASS' "$log" || [ "$notok" -gt 0 ] || failed=$((failed + 1))
 }
+
+# The layout of src/ (scripts/check-layout.pl, over the objects just built): the call graph
+# between files has no cycle, each .c includes the headers of what it calls, every non-static
+# function has a comment, no line is longer than 100 columns.
+prove --verbose scripts/check-layout.pl >"$root/tmp_check/layout.log" 2>&1
+count_tap "$root/tmp_check/layout.log"
 
 createdb catalyst_tap && psql -q -d catalyst_tap -c "CREATE EXTENSION pgtap" >/dev/null
 pg_prove --verbose -d catalyst_tap test/pgtap/*.sql >"$root/tmp_check/pgtap.log" 2>&1

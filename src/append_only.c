@@ -7,7 +7,8 @@
  * the order's history: a correction is a new row, never an edit.  audit_log's guard (audit_log.c)
  * checks its calls the same way.
  */
-#include "catalyst.h"
+#include "postgres.h"
+
 #include "append_only.h"
 
 #include "commands/trigger.h"
@@ -31,7 +32,8 @@ catalyst_append_only_operation(FunctionCallInfo fcinfo, const char *name)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("%s() must be fired BEFORE UPDATE OR DELETE FOR EACH ROW "
 						"or BEFORE TRUNCATE FOR EACH STATEMENT", name)));
-	return TRIGGER_FIRED_BY_UPDATE(ev) ? "UPDATE" : TRIGGER_FIRED_BY_DELETE(ev) ? "DELETE" : "TRUNCATE";
+	return TRIGGER_FIRED_BY_UPDATE(ev) ? "UPDATE" :
+		TRIGGER_FIRED_BY_DELETE(ev) ? "DELETE" : "TRUNCATE";
 }
 
 /* SQL-callable functions */
@@ -45,9 +47,11 @@ catalyst_ledger_append_only(PG_FUNCTION_ARGS)
 
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-			 errmsg("%s is append-only: %s is refused", RelationGetRelationName(trigdata->tg_relation),
+			 errmsg("%s is append-only: %s is refused",
+					RelationGetRelationName(trigdata->tg_relation),
 					operation),
-			 errdetail("Its rows record what happened to an order or a position; no role may change or remove them."),
+			 errdetail("Its rows record what happened to an order or a position; no role may "
+					   "change or remove them."),
 			 errhint("Record what happened since as a new row (a new fill, a new stop).")));
 	pg_unreachable();
 }

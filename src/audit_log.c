@@ -21,8 +21,13 @@
  * anyway; for every other role the trail stays append-only.  The TRUNCATE guards stay ENABLE
  * ALWAYS: catalyst's retention never truncates audit_log, so nothing replicated needs them off.
  */
+#include "postgres.h"
+
 #include "catalyst.h"
+#include "audit_log.h"
 #include "append_only.h"
+#include "run_as_owner.h"
+#include "spi_util.h"
 
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
@@ -40,7 +45,8 @@ static int	maintenance_depth = 0;
 void
 catalyst_audit_event(const CatalystAuditEvent *event)
 {
-	Oid			argtypes[8] = {VARCHAROID, VARCHAROID, VARCHAROID, VARCHAROID, VARCHAROID, VARCHAROID,
+	Oid			argtypes[8] = {VARCHAROID, VARCHAROID, VARCHAROID, VARCHAROID, VARCHAROID,
+							   VARCHAROID,
 	JSONBOID, TEXTOID};
 	Datum		values[8];
 	char		nulls[8];
@@ -55,11 +61,13 @@ catalyst_audit_event(const CatalystAuditEvent *event)
 	values[6] = event->details ? JsonbPGetDatum(event->details) : (Datum) 0;
 	nulls[6] = event->details ? ' ' : 'n';
 	/* the application name as the session set it; an empty one is unknown */
-	values[7] = (application_name && application_name[0]) ? CStringGetTextDatum(application_name) : (Datum) 0;
+	values[7] = (application_name &&
+				 application_name[0]) ? CStringGetTextDatum(application_name) : (Datum) 0;
 	nulls[7] = (application_name && application_name[0]) ? ' ' : 'n';
 
 	catalyst_exec_as_owner("audit_log", &insert_event_plan,
-						   "INSERT INTO catalyst.audit_log (cycle_id, event_type, event_category, entity_type,"
+						   "INSERT INTO catalyst.audit_log (cycle_id, event_type, event_category,"
+						   " entity_type,"
 						   "       entity_id, user_action, details, ip_address, user_agent)"
 						   " VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, '{}'::pg_catalog.jsonb),"
 						   "         pg_catalog.inet_client_addr(), $8)",
@@ -124,7 +132,8 @@ catalyst_audit_log_release_partition(const char *qualified_partition)
 	StringInfoData sql;
 
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "DROP TRIGGER IF EXISTS audit_log_no_truncate ON %s", qualified_partition);
+	appendStringInfo(&sql, "DROP TRIGGER IF EXISTS audit_log_no_truncate ON %s",
+					 qualified_partition);
 	catalyst_spi_exec(sql.data, SPI_OK_UTILITY, 0);
 	resetStringInfo(&sql);
 	appendStringInfo(&sql, "ALTER TABLE %s ALTER COLUMN log_id DROP DEFAULT", qualified_partition);
@@ -149,7 +158,7 @@ catalyst_audit_log_append_only(PG_FUNCTION_ARGS)
 			 errmsg("audit_log is append-only: %s is refused", operation),
 			 errdetail("%s on \"%s\" would change or remove events, which no role may do.",
 					   operation, RelationGetRelationName(trigdata->tg_relation)),
-			 errhint("Old events leave audit_log only when retention drops whole monthly partitions "
-					 "(catalyst.audit_retention_days).")));
+			 errhint("Old events leave audit_log only when retention drops whole monthly "
+					 "partitions (catalyst.audit_retention_days).")));
 	pg_unreachable();
 }

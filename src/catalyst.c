@@ -5,8 +5,11 @@
  * or at server start when listed in shared_preload_libraries; either way _PG_init only defines
  * the catalyst.* settings.
  */
+#include "postgres.h"
+
 #include "catalyst.h"
 #include "maintenance.h"
+#include "settings.h"
 
 #include "fmgr.h"
 

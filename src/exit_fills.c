@@ -11,40 +11,25 @@
  * exit fill this is exit_price x quantity, the 4.1 close.  A 4.1 schema has neither column: the
  * library serves it unchanged.
  */
+#include "postgres.h"
+
 #include "exit_fills.h"
+#include "columns.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
-#include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/numeric.h"
-
-/* The attribute number of an optional column of `type`, 0 when the table has none */
-static int
-optional_column(TupleDesc desc, const char *name, Oid type, int *cached)
-{
-	int			attnum = *cached;
-
-	if (attnum > 0 && attnum <= desc->natts &&
-		!TupleDescAttr(desc, attnum - 1)->attisdropped &&
-		TupleDescAttr(desc, attnum - 1)->atttypid == type &&
-		strcmp(NameStr(TupleDescAttr(desc, attnum - 1)->attname), name) == 0)
-		return attnum;
-	attnum = SPI_fnumber(desc, name);
-	if (attnum <= 0 || TupleDescAttr(desc, attnum - 1)->atttypid != type)
-		return 0;
-	*cached = attnum;
-	return attnum;
-}
 
 Datum
 catalyst_exit_proceeds(HeapTuple position, TupleDesc desc, Datum exit_price, int32 quantity)
 {
 	static int	exited_attnum;
 	static int	value_attnum;
-	int			exited_col = optional_column(desc, "exited_quantity", INT4OID, &exited_attnum);
-	int			value_col = optional_column(desc, "exit_value", NUMERICOID, &value_attnum);
+	int			exited_col = catalyst_optional_column(desc, "exited_quantity", INT4OID,
+													  &exited_attnum);
+	int			value_col = catalyst_optional_column(desc, "exit_value", NUMERICOID, &value_attnum);
 	int32		exited = 0;
 	Datum		proceeds;
 	bool		isnull;
@@ -65,9 +50,11 @@ catalyst_exit_proceeds(HeapTuple position, TupleDesc desc, Datum exit_price, int
 	if (isnull)
 		proceeds = NumericGetDatum(int64_to_numeric(0));
 	if (exited < quantity)
+	{
+		Datum		rest = DirectFunctionCall1(int4_numeric, Int32GetDatum(quantity - exited));
+
 		proceeds = DirectFunctionCall2(numeric_add, proceeds,
-									   DirectFunctionCall2(numeric_mul, exit_price,
-														   DirectFunctionCall1(int4_numeric,
-																			   Int32GetDatum(quantity - exited))));
+									   DirectFunctionCall2(numeric_mul, exit_price, rest));
+	}
 	return proceeds;
 }

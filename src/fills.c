@@ -26,15 +26,20 @@
  *
  * A NULL, non-positive quantity or price, a NaN or a negative commission is left to the table's
  * constraints, which refuse the row (named) after this trigger: the row only gets its cycle_id,
- * so that cycle_id's NOT NULL does not speak first.  A restore (catalyst_restoring()) inserts fills whose effects its orders
- * and positions already carry: they are left alone.
+ * so that cycle_id's NOT NULL does not speak first.  A restore (catalyst_restoring()) inserts
+ * fills whose effects its orders and positions already carry: they are left alone.
  *
  * All statements run as the caller, under row-level security: a role records fills only for the
  * orders it may update.
  */
-#include "catalyst.h"
+#include "postgres.h"
+
 #include "fills.h"
+#include "columns.h"
 #include "order_lifecycle.h"
+#include "restore.h"
+#include "run_as_owner.h"
+#include "spi_util.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_collation.h"
@@ -156,7 +161,8 @@ read_fill(HeapTuple tuple, TupleDesc desc, Fill *fill)
 	fill->price = values[F_PRICE];
 	fill->commission = values[F_COMMISSION];
 	fill->filled_at = DatumGetTimestampTz(values[F_FILLED_AT]);
-	if (numeric_is_nan(DatumGetNumeric(fill->price)) || numeric_is_nan(DatumGetNumeric(fill->commission)))
+	if (numeric_is_nan(DatumGetNumeric(fill->price)) ||
+		numeric_is_nan(DatumGetNumeric(fill->commission)))
 		return false;
 	return fill->quantity > 0 && less_than(numeric_of_int(0), fill->price) &&
 		!less_than(fill->commission, numeric_of_int(0));
@@ -184,18 +190,20 @@ recorded_before(const Fill *fill)
 	if (catalyst_spi_exec_plan(find_fill_plan, args, NULL, SPI_OK_SELECT, 1) == 0)
 		return false;
 
-	quantity = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	quantity = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+										   &isnull));
 	price = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
 	if (quantity != fill->quantity ||
 		DatumGetInt32(DirectFunctionCall2(numeric_cmp, price, fill->price)) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNIQUE_VIOLATION),
 				 errmsg("fill \"%s\" of order \"%s\" was recorded with other contents",
-						TextDatumGetCString(fill->broker_fill_id), TextDatumGetCString(fill->order_id)),
+						TextDatumGetCString(fill->broker_fill_id),
+						TextDatumGetCString(fill->order_id)),
 				 errdetail("Recorded: %d at %s; sent now: %d at %s.", quantity, numeric_text(price),
 						   fill->quantity, numeric_text(fill->price)),
-				 errhint("A broker_fill_id names one execution: send it again unchanged, or record a "
-						 "correction under a new broker_fill_id.")));
+				 errhint("A broker_fill_id names one execution: send it again unchanged, or record "
+						 "a correction under a new broker_fill_id.")));
 	return true;
 }
 
@@ -213,7 +221,8 @@ order_cycle(Datum order_id)
 			1, argtypes);
 	if (catalyst_spi_exec_plan(order_cycle_plan, args, NULL, SPI_OK_SELECT, 1) == 0)
 		return NULL;
-	return TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	return TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+											 &isnull));
 }
 
 /* Step 2: lock the order and read what the fill changes */
@@ -231,7 +240,8 @@ lock_order(const Fill *fill, Order *order)
 		lock_order_plan = catalyst_keep_plan(
 			"SELECT o.status, o.quantity, o.executed_quantity,"
 			"       COALESCE(o.executed_value,"
-			"                o.executed_price OPERATOR(pg_catalog.*) o.executed_quantity::pg_catalog.numeric),"
+			"                o.executed_price OPERATOR(pg_catalog.*)"
+			" o.executed_quantity::pg_catalog.numeric),"
 			"       o.commission, o.filled_at, o.submitted_at, o.cycle_id"
 			"  FROM catalyst.orders o WHERE o.order_id OPERATOR(pg_catalog.=) $1"
 			"   FOR NO KEY UPDATE",
@@ -240,7 +250,8 @@ lock_order(const Fill *fill, Order *order)
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("order \"%s\" does not exist", TextDatumGetCString(fill->order_id)),
-				 errdetail("A fill must belong to an order of catalyst.orders that you may update."),
+				 errdetail("A fill must belong to an order of catalyst.orders that you may "
+						   "update."),
 				 errhint("Insert the order first; check the order_id the broker reported.")));
 
 	row = SPI_tuptable->vals[0];
@@ -283,14 +294,16 @@ check_fill(const Fill *fill, const Order *order)
 				 errmsg("fill \"%s\" of order \"%s\" is earlier than the order's submission",
 						TextDatumGetCString(fill->broker_fill_id), order_id),
 				 errdetail("filled_at %s is before submitted_at %s.",
-						   timestamptz_to_str(fill->filled_at), timestamptz_to_str(order->submitted_at)),
+						   timestamptz_to_str(fill->filled_at),
+						   timestamptz_to_str(order->submitted_at)),
 				 errhint("Check the fill's time and the order's submitted_at.")));
 	if ((int64) order->executed_quantity + fill->quantity > order->quantity)
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
 				 errmsg("fill \"%s\" would overfill order \"%s\"",
 						TextDatumGetCString(fill->broker_fill_id), order_id),
-				 errdetail("The order is for %d; %d executed so far plus this fill's %d makes %lld.",
+				 errdetail("The order is for %d; %d executed so far plus this fill's %d makes "
+						   "%lld.",
 						   order->quantity, order->executed_quantity, fill->quantity,
 						   (long long) order->executed_quantity + fill->quantity),
 				 errhint("Check the fill's quantity and order_id.")));
@@ -356,7 +369,8 @@ exit_position(const Fill *fill, Datum notional)
 			"   SET exited_quantity = x.exited, exit_value = x.value,"
 			"       status = CASE WHEN x.flat THEN 'closed' ELSE 'partial' END,"
 			"       exit_price = CASE WHEN x.flat"
-			"                         THEN pg_catalog.round(x.value OPERATOR(pg_catalog./) x.exited, 2)"
+			"                         THEN pg_catalog.round(x.value OPERATOR(pg_catalog./)"
+			" x.exited, 2)"
 			"                         ELSE p.exit_price END,"
 			"       closed_at = CASE WHEN x.flat THEN $4 ELSE p.closed_at END,"
 			"       realized_pnl = CASE WHEN x.flat THEN p.realized_pnl"
@@ -388,9 +402,11 @@ catalyst_fill_being_recorded(Relation rel, HeapTuple order_row, Datum *fill)
 
 	if (recording_fill == (Datum) 0 || RelationGetRelid(rel) != catalyst_relid("orders"))
 		return false;
-	order_id = heap_getattr(order_row, catalyst_column(desc, "order_id", VARCHAROID, &order_id_attnum),
+	order_id = heap_getattr(order_row, catalyst_column(desc, "order_id", VARCHAROID,
+													   &order_id_attnum),
 							desc, &isnull);
-	if (isnull || !DatumGetBool(DirectFunctionCall2Coll(texteq, C_COLLATION_OID, order_id, recording_order_id)))
+	if (isnull || !DatumGetBool(DirectFunctionCall2Coll(texteq, C_COLLATION_OID, order_id,
+														recording_order_id)))
 		return false;
 	*fill = recording_fill;
 	return true;
@@ -482,7 +498,8 @@ PG_FUNCTION_INFO_V1(catalyst_record_fill);
 Datum
 catalyst_record_fill(PG_FUNCTION_ARGS)
 {
-	Oid			argtypes[6] = {VARCHAROID, VARCHAROID, INT4OID, NUMERICOID, NUMERICOID, TIMESTAMPTZOID};
+	Oid			argtypes[6] = {VARCHAROID, VARCHAROID, INT4OID, NUMERICOID, NUMERICOID,
+							   TIMESTAMPTZOID};
 	Datum		args[6];
 	char		nulls[6];
 	uint64		inserted;
@@ -495,7 +512,8 @@ catalyst_record_fill(PG_FUNCTION_ARGS)
 	catalyst_spi_connect();
 	if (record_fill_plan == NULL)
 		record_fill_plan = catalyst_keep_plan(
-			"INSERT INTO catalyst.fills (order_id, broker_fill_id, quantity, price, commission, filled_at)"
+			"INSERT INTO catalyst.fills (order_id, broker_fill_id, quantity, price, commission,"
+			" filled_at)"
 			" VALUES ($1, $2, $3, $4, $5, $6)"
 			" ON CONFLICT (order_id, broker_fill_id) DO NOTHING",
 			6, argtypes);

@@ -19,8 +19,10 @@
  * it did, its record included: the error is in the server log and, for a pg_cron job, in
  * cron.job_run_details.
  */
-#include "catalyst.h"
+#include "postgres.h"
+
 #include "maintenance.h"
+#include "run_as_owner.h"
 
 #include "access/xact.h"
 #include "access/xlog.h"
@@ -51,9 +53,11 @@ void
 catalyst_maintenance_define_settings(void)
 {
 	DefineCustomIntVariable("catalyst.maintenance_lock_timeout",
-							"The longest a maintenance run waits for one lock before it leaves that part for the next run.",
-							"create_monthly_partitions() and cleanup_old_data() never wait longer for a lock; "
-							"the exclusive locks of DETACH and ATTACH are only taken when free.",
+							"The longest a maintenance run waits for one lock before it leaves "
+							"that part for the next run.",
+							"create_monthly_partitions() and cleanup_old_data() never wait longer "
+							"for a lock; the exclusive locks of DETACH and ATTACH are only taken "
+							"when free.",
 							&catalyst_maintenance_lock_timeout, 1000, 1, 600000,
 							PGC_SUSET, GUC_UNIT_MS, NULL, NULL, NULL);
 }
@@ -165,13 +169,15 @@ catalyst_maintenance_begin(const char *job, CatalystMaintenanceRun *run)
 	if (RecoveryInProgress())
 	{
 		run->skip_reason = "the server is a hot standby";
-		hint = "Maintenance runs on the primary; its changes reach the standbys through replication.";
+		hint = "Maintenance runs on the primary; its changes reach the standbys through "
+			   "replication.";
 	}
 	else if (!DatumGetBool(DirectFunctionCall1(pg_try_advisory_xact_lock_int8,
 											   Int64GetDatum(CATALYST_MAINTENANCE_LOCK_KEY))))
 	{
 		run->skip_reason = "another catalyst maintenance run is in progress";
-		hint = "That run holds the maintenance lock until its transaction ends; call again later if needed.";
+		hint = "That run holds the maintenance lock until its transaction ends; call again later "
+			   "if needed.";
 	}
 	else
 		return true;
@@ -194,7 +200,8 @@ catalyst_maintenance_record(const CatalystMaintenanceRun *run, Jsonb *summary)
 	values[3] = JsonbPGetDatum(summary);
 
 	catalyst_exec_as_owner("maintenance_runs", &record_run_plan,
-						   "INSERT INTO catalyst.maintenance_runs AS r (job, started_at, finished_at, run_by, summary)"
+						   "INSERT INTO catalyst.maintenance_runs AS r"
+						   " (job, started_at, finished_at, run_by, summary)"
 						   " VALUES ($1, $2, pg_catalog.clock_timestamp(), $3, $4)"
 						   " ON CONFLICT (job) DO UPDATE SET started_at = excluded.started_at,"
 						   "     finished_at = excluded.finished_at, run_by = excluded.run_by,"

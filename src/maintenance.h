@@ -2,19 +2,24 @@
  * maintenance.h: how the maintenance functions (create_monthly_partitions, cleanup_old_data)
  * keep out of trading's way: bounded lock waits, strong locks taken only when free, and each
  * part of a run in its own subtransaction so that one failing part does not undo the others.
- * (The rest of maintenance.c, older, is declared in catalyst.h.)
+ * Around every run: nothing on a hot standby, one run at a time, the last run recorded in
+ * maintenance_runs.
  */
 #ifndef CATALYST_MAINTENANCE_H
 #define CATALYST_MAINTENANCE_H
 
 #include "postgres.h"
 
+#include "datatype/timestamp.h"
 #include "lib/stringinfo.h"
+#include "nodes/pg_list.h"
 #include "storage/lockdefs.h"
+#include "utils/jsonb.h"
 
 /* catalyst.maintenance_lock_timeout: the longest a maintenance run waits for one lock, in ms */
 extern int	catalyst_maintenance_lock_timeout;
 
+/* Define catalyst.maintenance_lock_timeout (at library load, _PG_init()). */
 extern void catalyst_maintenance_define_settings(void);
 
 /*
@@ -40,5 +45,39 @@ extern bool catalyst_maintenance_lock_when_free(int n, const Oid *relids, const 
  */
 typedef void (*CatalystMaintenanceStep) (void *arg);
 extern char *catalyst_maintenance_try(CatalystMaintenanceStep step, void *arg, bool *lock_timeout);
+
+/*
+ * The advisory lock of a maintenance run: its key is the eight bytes of "catalyst"
+ * (7161132844276347764), so a DBA can find it in pg_locks or hold it:
+ * SELECT pg_advisory_xact_lock(7161132844276347764).
+ */
+#define CATALYST_MAINTENANCE_LOCK_KEY INT64CONST(0x636174616c797374)
+
+/* One run of a maintenance job (create_monthly_partitions, cleanup_old_data) */
+typedef struct CatalystMaintenanceRun
+{
+	const char *job;			/* the SQL function's name */
+	TimestampTz started_at;
+	const char *run_by;			/* the calling role */
+	const char *skip_reason;	/* set when catalyst_maintenance_begin() returns false */
+} CatalystMaintenanceRun;
+
+/*
+ * Start a run of `job`: false, with a NOTICE and run->skip_reason, on a hot standby or while
+ * another run holds the maintenance lock; true with the lock held to the end of the transaction.
+ */
+extern bool catalyst_maintenance_begin(const char *job, CatalystMaintenanceRun *run);
+
+/* Record a run and its summary as the job's row of maintenance_runs. */
+extern void catalyst_maintenance_record(const CatalystMaintenanceRun *run, Jsonb *summary);
+
+/* {"outcome": "skipped", "reason": ...}: what a run that did nothing returns */
+extern Jsonb *catalyst_maintenance_skipped_summary(const CatalystMaintenanceRun *run);
+
+/* A JSON array of the strings in `names`, appended to `buf`. */
+extern void catalyst_append_json_names(StringInfo buf, List *names);
+
+/* The jsonb value of a JSON text. */
+extern Jsonb *catalyst_jsonb_from_text(const char *json);
 
 #endif							/* CATALYST_MAINTENANCE_H */

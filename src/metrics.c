@@ -26,9 +26,15 @@
  */
 #include "postgres.h"
 
+#include "catalyst.h"
+#include "metrics.h"
+#include "columns.h"
 #include "metrics_fold.h"
 #include "metrics_state.h"
 #include "metrics_v41.h"
+#include "run_as_owner.h"
+#include "spi_util.h"
+#include "trading_day.h"
 
 #include "access/htup_details.h"
 #include "access/xact.h"
@@ -49,8 +55,6 @@
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
-
-#include "catalyst.h"
 
 /* a schema-qualified operator, for the SQL below */
 #define OP(o) " OPERATOR(pg_catalog." o ") "

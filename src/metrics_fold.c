@@ -26,6 +26,9 @@
 #include "postgres.h"
 
 #include "metrics_fold.h"
+#include "metrics_state.h"
+#include "spi_util.h"
+#include "trading_day.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
@@ -37,8 +40,6 @@
 #include "utils/hsearch.h"
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
-
-#include "catalyst.h"
 
 #define OP(o) " OPERATOR(pg_catalog." o ") "
 #define DAY_KEY(a) " " a ".cycle_id" OP("=") "$1 AND " a ".metric_date" OP("=") "$2"

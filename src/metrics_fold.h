@@ -37,7 +37,8 @@ extern void catalyst_read_day(const char *cycle_id, DateADT day, CatalystSummary
  * initial_stop_loss, so no R).  The caller is connected to SPI as the owner of positions and
  * orders.
  */
-extern void catalyst_summarize_day(const char *cycle_id, DateADT day, bool v41, CatalystSummary *out);
+extern void catalyst_summarize_day(const char *cycle_id, DateADT day, bool v41,
+								   CatalystSummary *out);
 
 /* The trading-day minute a close falls in. */
 extern int	catalyst_slice_of(TimestampTz closed_at, TimestampTz day_start);

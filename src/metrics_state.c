@@ -37,6 +37,7 @@
 #include "postgres.h"
 
 #include "metrics_state.h"
+#include "columns.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
@@ -46,8 +47,6 @@
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
-
-#include "catalyst.h"
 
 enum
 {

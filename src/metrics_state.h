@@ -105,12 +105,21 @@ extern const Oid catalyst_derived_types[CATALYST_N_DERIVED_COLUMNS];
 extern const bool catalyst_summary_in_v41[CATALYST_N_SUMMARY_COLUMNS];
 extern const bool catalyst_derived_in_v41[CATALYST_N_DERIVED_COLUMNS];
 
+/*
+ * The summary of no trades (init), of one trade (of_trade); a merged with the run b that follows
+ * it (merge); whether a summary's last trade comes before `trade` in (closed_at, position_id)
+ * order (precedes), and that order itself (trade_cmp).
+ */
 extern void catalyst_summary_init(CatalystSummary *s);
 extern void catalyst_summary_of_trade(CatalystSummary *s, const CatalystTrade *trade);
 extern void catalyst_summary_merge(CatalystSummary *a, const CatalystSummary *b);
 extern bool catalyst_summary_precedes(const CatalystSummary *s, const CatalystTrade *trade);
 extern int	catalyst_trade_cmp(const CatalystTrade *a, const CatalystTrade *b);
 
+/*
+ * A summary read from a row with the summary columns (read), as the values of those columns
+ * (values), and the derived metrics of performance_metrics it gives (derive); nulls as SPI's.
+ */
 extern void catalyst_summary_read(HeapTuple row, TupleDesc desc, CatalystSummary *s);
 extern void catalyst_summary_values(const CatalystSummary *s, Datum *values, char *nulls);
 extern void catalyst_summary_derive(const CatalystSummary *s, Datum *values, char *nulls);

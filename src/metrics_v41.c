@@ -13,16 +13,15 @@
  */
 #include "postgres.h"
 
+#include "metrics_v41.h"
 #include "metrics_fold.h"
 #include "metrics_state.h"
-#include "metrics_v41.h"
+#include "spi_util.h"
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
-
-#include "catalyst.h"
 
 #define OP(o) " OPERATOR(pg_catalog." o ") "
 

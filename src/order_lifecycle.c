@@ -17,9 +17,13 @@
  * A restore (catalyst_restoring()) brings orders in any state with their events: both triggers
  * leave its rows alone.
  */
-#include "catalyst.h"
-#include "row_trigger.h"
+#include "postgres.h"
+
 #include "order_lifecycle.h"
+#include "columns.h"
+#include "restore.h"
+#include "row_trigger.h"
+#include "run_as_owner.h"
 
 #include "access/htup_details.h"
 #include "access/xact.h"
@@ -128,9 +132,9 @@ refuse_transition(const char *order_id, const char *from, const char *to, const 
 			 from ? errmsg("order \"%s\" cannot go from '%s' to '%s'", order_id, from, to)
 			 : errmsg("order \"%s\" cannot be inserted as '%s'", order_id, to),
 			 errdetail("%s", detail),
-			 errhint("An order moves pending -> submitted | cancelled | rejected, submitted -> partial | "
-					 "filled | cancelled | rejected, partial -> filled | cancelled; fills move it to "
-					 "partial and filled (catalyst.record_fill).")));
+			 errhint("An order moves pending -> submitted | cancelled | rejected, submitted -> "
+					 "partial | filled | cancelled | rejected, partial -> filled | cancelled; "
+					 "fills move it to partial and filled (catalyst.record_fill).")));
 }
 
 /*
@@ -156,8 +160,8 @@ check_execution(HeapTuple order, TupleDesc desc, const char *order_id, const cha
 								   pnull ? " and no executed_price" : ""));
 	if (strcmp(to, "partial") == 0 && (executed_quantity <= 0 || executed_quantity >= quantity))
 		refuse_transition(order_id, from, to,
-						  psprintf("'partial' needs 0 < executed_quantity < quantity (%d); the order "
-								   "has executed_quantity %s.",
+						  psprintf("'partial' needs 0 < executed_quantity < quantity (%d); the "
+								   "order has executed_quantity %s.",
 								   quantity, qnull ? "NULL" : psprintf("%d", executed_quantity)));
 }
 
@@ -193,8 +197,8 @@ catalyst_order_lifecycle_check(PG_FUNCTION_ARGS)
 			check_execution(order, desc, order_id, NULL, to);
 		else if (strcmp(to, "pending") != 0 && strcmp(to, "submitted") != 0)
 			refuse_transition(order_id, NULL, to,
-							  "An order is inserted as 'pending' or 'submitted', or as 'filled' with "
-							  "its executed columns set (the seed's way).");
+							  "An order is inserted as 'pending' or 'submitted', or as 'filled' "
+							  "with its executed columns set (the seed's way).");
 	}
 	else
 	{
@@ -246,12 +250,13 @@ catalyst_order_lifecycle_record(PG_FUNCTION_ARGS)
 	values[2] = from ? CStringGetTextDatum(from) : (Datum) 0;
 	nulls[2] = from ? ' ' : 'n';
 	values[3] = CStringGetTextDatum(to);
-	values[4] = DirectFunctionCall1(namein, CStringGetDatum(GetUserNameFromId(GetOuterUserId(), false)));
+	values[4] = DirectFunctionCall1(namein, CStringGetDatum(GetUserNameFromId(GetOuterUserId(),
+																			  false)));
 	values[5] = reason ? CStringGetTextDatum(reason) : (Datum) 0;
 	nulls[5] = reason ? ' ' : 'n';
 	catalyst_exec_as_owner("order_events", &insert_event_plan,
-						   "INSERT INTO catalyst.order_events (order_id, cycle_id, from_status, to_status,"
-						   " changed_by, reason) VALUES ($1, $2, $3, $4, $5, $6)",
+						   "INSERT INTO catalyst.order_events (order_id, cycle_id, from_status,"
+						   " to_status, changed_by, reason) VALUES ($1, $2, $3, $4, $5, $6)",
 						   6, argtypes, values, nulls, SPI_OK_INSERT);
 	return PointerGetDatum(NULL);
 }

@@ -4,6 +4,8 @@
  * range and name (a quarter, a half year, one reaching MAXVALUE); partition creation and
  * retention both go by these bounds, never by names.
  */
+#include "postgres.h"
+
 #include "partition_bounds.h"
 
 #include "access/htup_details.h"

@@ -10,9 +10,17 @@
  * It is a maintenance job (maintenance.c): nothing on a hot standby, one run at a time, its last
  * run recorded in maintenance_runs.  A run that finds another in progress returns NULL.
  */
+#include "postgres.h"
+
 #include "catalyst.h"
+#include "partitions.h"
+#include "audit_log.h"
 #include "maintenance.h"
 #include "partition_bounds.h"
+#include "run_as_owner.h"
+#include "settings.h"
+#include "spi_util.h"
+#include "user_data.h"
 
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
@@ -31,7 +39,8 @@
 
 const CatalystPartitionedTable catalyst_partitioned_tables[CATALYST_N_PARTITIONED_TABLES] = {
 	{"scan_results", "scan_time", &catalyst_scan_retention_days, NULL, NULL},
-	{"audit_log", "created_at", &catalyst_audit_retention_days, catalyst_audit_log_protect_partition,
+	{"audit_log", "created_at", &catalyst_audit_retention_days,
+	 catalyst_audit_log_protect_partition,
 	catalyst_audit_log_release_partition},
 };
 
@@ -51,17 +60,20 @@ copy_privileges(Oid parent, const char *partition_qualified)
 
 	nstatements = catalyst_spi_exec_args(
 		"WITH acl AS ("
-		"    SELECT c.oid OPERATOR(pg_catalog.=) $1 AS of_parent, a.grantee, a.privilege_type, a.is_grantable"
+		"    SELECT c.oid OPERATOR(pg_catalog.=) $1 AS of_parent, a.grantee, a.privilege_type,"
+		" a.is_grantable"
 		"      FROM pg_catalog.pg_class c"
 		"     CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a"
-		"     WHERE c.oid OPERATOR(pg_catalog.=) ANY (ARRAY[$1, $2::pg_catalog.regclass::pg_catalog.oid])"
+		"     WHERE c.oid OPERATOR(pg_catalog.=)"
+		" ANY (ARRAY[$1, $2::pg_catalog.regclass::pg_catalog.oid])"
 		"       AND a.grantee OPERATOR(pg_catalog.<>) c.relowner)"
 		"SELECT pg_catalog.format(CASE WHEN acl.of_parent THEN 'GRANT %s ON TABLE %s TO %s%s'"
 		"                              ELSE 'REVOKE %s ON TABLE %s FROM %s%s' END,"
 		"                         acl.privilege_type, $2,"
 		"                         CASE WHEN acl.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'"
 		"                              ELSE pg_catalog.quote_ident(r.rolname) END,"
-		"                         CASE WHEN acl.of_parent AND acl.is_grantable THEN ' WITH GRANT OPTION'"
+		"                         CASE WHEN acl.of_parent AND acl.is_grantable"
+		" THEN ' WITH GRANT OPTION'"
 		"                              WHEN NOT acl.of_parent THEN ' CASCADE' ELSE '' END)"
 		"  FROM acl LEFT JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) acl.grantee"
 		" ORDER BY acl.of_parent",
@@ -119,7 +131,8 @@ choose_name(NewPartition *np, bool whole_month)
 	if (whole_month)
 		snprintf(base, sizeof(base), "%s_%04d_%02d", np->pt->table, tm.tm_year, tm.tm_mon);
 	else
-		snprintf(base, sizeof(base), "%s_%04d_%02d_%02d", np->pt->table, tm.tm_year, tm.tm_mon, tm.tm_mday);
+		snprintf(base, sizeof(base), "%s_%04d_%02d_%02d", np->pt->table, tm.tm_year, tm.tm_mon,
+				 tm.tm_mday);
 	strlcpy(np->relname, base, NAMEDATALEN);
 	for (int i = 2; OidIsValid(get_relname_relid(np->relname, nsp)); i++)
 		snprintf(np->relname, NAMEDATALEN, "%s_%d", base, i);
@@ -169,7 +182,8 @@ make_partition(void *arg)
 	if (!catalyst_maintenance_lock_when_free(OidIsValid(default_part) ? 2 : 1, relids, modes))
 		ereport(ERROR,
 				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
-				 errmsg("%s or its DEFAULT partition was in use for all of catalyst.maintenance_lock_timeout (%d ms)",
+				 errmsg("%s or its DEFAULT partition was in use for all of "
+						"catalyst.maintenance_lock_timeout (%d ms)",
 						np->pt->table, catalyst_maintenance_lock_timeout),
 				 errdetail("ATTACH PARTITION needs the DEFAULT partition to itself for a moment."),
 				 errhint("The next run of create_monthly_partitions() tries again.")));
@@ -199,8 +213,9 @@ make_partition(void *arg)
 						 "WITH moved AS (DELETE FROM %s WHERE %s OPERATOR(pg_catalog.>=) $1 "
 						 "AND %s OPERATOR(pg_catalog.<) $2 RETURNING %s) "
 						 "INSERT INTO %s (%s) SELECT %s FROM moved",
-						 quote_qualified_identifier(get_namespace_name(get_rel_namespace(default_part)),
-													get_rel_name(default_part)),
+						 quote_qualified_identifier(
+							 get_namespace_name(get_rel_namespace(default_part)),
+							 get_rel_name(default_part)),
 						 qkey, qkey, cols, qpart, cols, cols);
 		/* audit_log's append-only trigger lets this move out of the DEFAULT partition through */
 		np->rows_moved = catalyst_spi_exec_maintenance(sql.data, 2, argtypes, bounds, NULL,
@@ -355,10 +370,14 @@ create_monthly_partitions(int premake, PartitionRun *run)
 			}
 			snprintf(to, sizeof(to), "%04d-%02d-01 00:00:00+00", year, month);
 			cover_month(pt, parent,
-						DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in, CStringGetDatum(from),
-																ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1))),
-						DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in, CStringGetDatum(to),
-																ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1))),
+						DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in,
+																CStringGetDatum(from),
+																ObjectIdGetDatum(InvalidOid),
+																Int32GetDatum(-1))),
+						DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in,
+																CStringGetDatum(to),
+																ObjectIdGetDatum(InvalidOid),
+																Int32GetDatum(-1))),
 						run);
 		}
 		catalyst_restore_user(&saved);
@@ -385,9 +404,12 @@ catalyst_create_monthly_partitions_sql(PG_FUNCTION_ARGS)
 	if (premake < 0 || premake > MAX_PREMAKE_MONTHS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("premake must be between 0 and %d months, not %d", MAX_PREMAKE_MONTHS, premake),
-				 errdetail("premake is the number of months after the current one to make partitions for."),
-				 errhint("Without an argument it makes catalyst.premake_months (now %d) months ahead.",
+				 errmsg("premake must be between 0 and %d months, not %d", MAX_PREMAKE_MONTHS,
+						premake),
+				 errdetail("premake is the number of months after the current one to make "
+						   "partitions for."),
+				 errhint("Without an argument it makes catalyst.premake_months (now %d) months "
+						 "ahead.",
 						 catalyst_premake_months)));
 
 	if (!catalyst_maintenance_begin("create_monthly_partitions", &run))
@@ -404,7 +426,8 @@ catalyst_create_monthly_partitions_sql(PG_FUNCTION_ARGS)
 	catalyst_append_json_names(&summary, result.created);
 	appendStringInfo(&summary, ", \"rows_moved_from_default\": " UINT64_FORMAT, result.rows_moved);
 	if (result.deferred.len > 0)
-		appendStringInfo(&summary, ", \"deferred\": [%s], \"retry\": \"the next run tries the deferred ranges again\"",
+		appendStringInfo(&summary, ", \"deferred\": [%s], \"retry\": \"the next run tries the "
+								   "deferred ranges again\"",
 						 result.deferred.data);
 	appendStringInfoChar(&summary, '}');
 	catalyst_maintenance_record(&run, catalyst_jsonb_from_text(summary.data));

@@ -15,14 +15,23 @@
  * metrics include the closing position.
  *
  * The position_closed event of an UPDATE is also that UPDATE's row audit event (row_audit.c
- * writes none for it): with catalyst.audit on, its details carry the changed columns and the
- * user besides the trade, so a close costs one audit_log row, not two.
+ * writes none for it: its trigger on positions is audit_row_change('status', 'closed')): with
+ * catalyst.audit on, its details carry the changed columns and the user besides the trade
+ * (row_changes.c), so a close costs one audit_log row, not two.  The columns of positions read
+ * here are found through position_columns.c.
  *
- * A restore (catalyst_restoring(), src/restore.c) inserts rows that already carry their P&L, together with the metrics rows and
- * audit events they produced: inserted rows are then left alone.
+ * A restore (catalyst_restoring(), src/restore.c) inserts rows that already carry their P&L,
+ * together with the metrics rows and audit events they produced: inserted rows are then left
+ * alone.
  */
-#include "catalyst.h"
+#include "postgres.h"
+
+#include "audit_log.h"
 #include "exit_fills.h"
+#include "metrics.h"
+#include "position_columns.h"
+#include "restore.h"
+#include "row_changes.h"
 
 #include "access/htup_details.h"
 #include "common/int.h"
@@ -35,68 +44,6 @@
 #include "utils/numeric.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
-
-/* the columns of positions these triggers read or write */
-typedef enum PositionColumn
-{
-	P_POSITION_ID,
-	P_CYCLE_ID,
-	P_SYMBOL,
-	P_SIDE,
-	P_QUANTITY,
-	P_ENTRY_PRICE,
-	P_EXIT_PRICE,
-	P_STATUS,
-	P_OPENED_AT,
-	P_CLOSED_AT,
-	P_HOLD_DURATION,
-	P_REALIZED_PNL,
-	P_PNL_PERCENT,
-	P_CLOSE_REASON,
-	N_POSITION_COLUMNS
-} PositionColumn;
-
-static const char *const position_columns[N_POSITION_COLUMNS] = {
-	"position_id", "cycle_id", "symbol", "side", "quantity", "entry_price", "exit_price", "status",
-	"opened_at", "closed_at", "hold_duration", "realized_pnl", "pnl_percent", "close_reason",
-};
-
-static const Oid position_types[N_POSITION_COLUMNS] = {
-	INT4OID, VARCHAROID, VARCHAROID, VARCHAROID, INT4OID, NUMERICOID, NUMERICOID, VARCHAROID,
-	TIMESTAMPTZOID, TIMESTAMPTZOID, INTERVALOID, NUMERICOID, NUMERICOID, VARCHAROID,
-};
-
-static int	position_attnums[N_POSITION_COLUMNS];
-
-static int
-column(TupleDesc desc, PositionColumn c)
-{
-	return catalyst_column(desc, position_columns[c], position_types[c], &position_attnums[c]);
-}
-
-static Datum
-value_of(HeapTuple tuple, TupleDesc desc, PositionColumn c, bool *isnull)
-{
-	return heap_getattr(tuple, column(desc, c), desc, isnull);
-}
-
-static bool
-text_equals(Datum value, const char *s)
-{
-	text	   *t = DatumGetTextPP(value);
-	size_t		len = strlen(s);
-
-	return VARSIZE_ANY_EXHDR(t) == len && memcmp(VARDATA_ANY(t), s, len) == 0;
-}
-
-static bool
-is_closed(HeapTuple position, TupleDesc desc)
-{
-	bool		isnull;
-	Datum		status = value_of(position, desc, P_STATUS, &isnull);
-
-	return !isnull && text_equals(status, "closed");
-}
 
 /*
  * A derived numeric value rounded to the declared precision and scale of its column; one that
@@ -114,7 +61,9 @@ fit_numeric_column(TupleDesc desc, int attnum, Datum value, int32 position_id)
 		int			precision = ((typmod - VARHDRSZ) >> 16) & 0xffff;
 		int			scale = (int16) ((typmod - VARHDRSZ) & 0xffff);
 		Datum		rounded = DirectFunctionCall2(numeric_round, value, Int32GetDatum(scale));
-		Datum		limit = DirectFunctionCall3(numeric_in, CStringGetDatum(psprintf("1e%d", precision - scale)),
+		Datum		limit = DirectFunctionCall3(numeric_in,
+												CStringGetDatum(psprintf("1e%d",
+																		 precision - scale)),
 												ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
 
 		if (DatumGetBool(DirectFunctionCall2(numeric_ge,
@@ -156,9 +105,12 @@ hold_duration(int32 position_id, TimestampTz opened_at, TimestampTz closed_at)
 	if (TIMESTAMP_NOT_FINITE(opened_at) || pg_sub_s64_overflow(closed_at, opened_at, &hold))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("position %d cannot be closed: its hold_duration is out of range", position_id),
-				 errdetail("opened_at is %s and closed_at is %s; the time between them cannot be represented.",
-						   pstrdup(timestamptz_to_str(opened_at)), pstrdup(timestamptz_to_str(closed_at))),
+				 errmsg("position %d cannot be closed: its hold_duration is out of range",
+						position_id),
+				 errdetail("opened_at is %s and closed_at is %s; the time between them cannot be "
+						   "represented.",
+						   pstrdup(timestamptz_to_str(opened_at)),
+						   pstrdup(timestamptz_to_str(closed_at))),
 				 errhint("opened_at must be the time the position opened.")));
 	return DirectFunctionCall2(timestamp_mi, TimestampTzGetDatum(closed_at),
 							   TimestampTzGetDatum(opened_at));
@@ -172,7 +124,8 @@ require_close_value(bool isnull, int32 position_id, const char *what)
 				(errcode(ERRCODE_NOT_NULL_VIOLATION),
 				 errmsg("position %d cannot be closed without %s", position_id, what),
 				 errdetail("status is 'closed' but %s is NULL.", what),
-				 errhint("Set exit_price and closed_at in the same statement that sets status = 'closed'.")));
+				 errhint("Set exit_price and closed_at in the same statement that sets status = "
+						 "'closed'.")));
 }
 
 /*
@@ -185,13 +138,15 @@ require_close_value(bool isnull, int32 position_id, const char *what)
 static HeapTuple
 derive_closed(HeapTuple position, TupleDesc desc)
 {
-	int			cols[3] = {column(desc, P_REALIZED_PNL), column(desc, P_PNL_PERCENT),
-	column(desc, P_HOLD_DURATION)};
+	int			cols[3] = {catalyst_position_column(desc, P_REALIZED_PNL),
+						   catalyst_position_column(desc, P_PNL_PERCENT),
+	catalyst_position_column(desc, P_HOLD_DURATION)};
 	Datum		values[3];
 	bool		nulls[3] = {false, false, false};
 	bool		isnull;
-	int32		position_id = DatumGetInt32(value_of(position, desc, P_POSITION_ID, &isnull));
-	Datum		exit_price = value_of(position, desc, P_EXIT_PRICE, &isnull);
+	int32		position_id = DatumGetInt32(catalyst_position_value(position, desc, P_POSITION_ID,
+																	&isnull));
+	Datum		exit_price = catalyst_position_value(position, desc, P_EXIT_PRICE, &isnull);
 	Datum		closed_at;
 	Datum		entry_price;
 	Datum		quantity;
@@ -200,9 +155,10 @@ derive_closed(HeapTuple position, TupleDesc desc)
 	Datum		proceeds;
 	Datum		cost;
 	Datum		gross;
+	Datum		percent;
 
 	require_close_value(isnull, position_id, "exit_price");
-	closed_at = value_of(position, desc, P_CLOSED_AT, &isnull);
+	closed_at = catalyst_position_value(position, desc, P_CLOSED_AT, &isnull);
 	require_close_value(isnull, position_id, "closed_at");
 	if (TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(closed_at)))
 		ereport(ERROR,
@@ -216,17 +172,18 @@ derive_closed(HeapTuple position, TupleDesc desc)
 	 */
 	for (size_t i = 0; i < lengthof(required); i++)
 	{
-		(void) value_of(position, desc, required[i], &isnull);
+		(void) catalyst_position_value(position, desc, required[i], &isnull);
 		if (isnull)
 			return position;
 	}
-	entry_price = value_of(position, desc, P_ENTRY_PRICE, &isnull);
+	entry_price = catalyst_position_value(position, desc, P_ENTRY_PRICE, &isnull);
 	if (numeric_is_nan(DatumGetNumeric(exit_price)) || numeric_is_nan(DatumGetNumeric(entry_price)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("position %d cannot be closed with a price that is not a number", position_id),
+				 errmsg("position %d cannot be closed with a price that is not a number",
+						position_id),
 				 errhint("entry_price and exit_price must be numbers, not NaN.")));
-	qty = DatumGetInt32(value_of(position, desc, P_QUANTITY, &isnull));
+	qty = DatumGetInt32(catalyst_position_value(position, desc, P_QUANTITY, &isnull));
 
 	/*
 	 * A price or quantity out of range breaks the table's CHECK constraints, which run after this
@@ -235,28 +192,31 @@ derive_closed(HeapTuple position, TupleDesc desc)
 	 * pnl_percent overflow).
 	 */
 	if (qty <= 0 ||
-		DatumGetBool(DirectFunctionCall2(numeric_le, entry_price, NumericGetDatum(int64_to_numeric(0)))) ||
-		DatumGetBool(DirectFunctionCall2(numeric_lt, exit_price, NumericGetDatum(int64_to_numeric(0)))))
+		DatumGetBool(DirectFunctionCall2(numeric_le, entry_price,
+										 NumericGetDatum(int64_to_numeric(0)))) ||
+		DatumGetBool(DirectFunctionCall2(numeric_lt, exit_price,
+										 NumericGetDatum(int64_to_numeric(0)))))
 		return position;
 	quantity = DirectFunctionCall1(int4_numeric, Int32GetDatum(qty));
 
 	/* proceeds less cost: exit fills at their own prices, the rest at exit_price (exit_fills.c) */
 	proceeds = catalyst_exit_proceeds(position, desc, exit_price, qty);
 	cost = DirectFunctionCall2(numeric_mul, entry_price, quantity);
-	if (text_equals(value_of(position, desc, P_SIDE, &isnull), "short"))
+	if (catalyst_text_equals(catalyst_position_value(position, desc, P_SIDE, &isnull), "short"))
 		gross = DirectFunctionCall2(numeric_sub, cost, proceeds);
 	else
 		gross = DirectFunctionCall2(numeric_sub, proceeds, cost);
 
 	values[0] = fit_numeric_column(desc, cols[0], gross, position_id);
+	percent = DirectFunctionCall2(numeric_mul, values[0], NumericGetDatum(int64_to_numeric(100)));
 	values[1] = fit_numeric_column(desc, cols[1],
-								   DirectFunctionCall2(numeric_div,
-													   DirectFunctionCall2(numeric_mul, values[0],
-																		   NumericGetDatum(int64_to_numeric(100))),
-													   DirectFunctionCall2(numeric_mul, entry_price, quantity)),
+								   DirectFunctionCall2(numeric_div, percent,
+													   DirectFunctionCall2(numeric_mul, entry_price,
+																		   quantity)),
 								   position_id);
 	values[2] = hold_duration(position_id,
-							  DatumGetTimestampTz(value_of(position, desc, P_OPENED_AT, &isnull)),
+							  DatumGetTimestampTz(catalyst_position_value(position, desc,
+																		  P_OPENED_AT, &isnull)),
 							  DatumGetTimestampTz(closed_at));
 
 	return heap_modify_tuple_by_cols(position, desc, 3, cols, values, nulls);
@@ -266,23 +226,13 @@ derive_closed(HeapTuple position, TupleDesc desc)
 static HeapTuple
 clear_closed(HeapTuple position, TupleDesc desc)
 {
-	int			cols[3] = {column(desc, P_REALIZED_PNL), column(desc, P_PNL_PERCENT),
-	column(desc, P_HOLD_DURATION)};
+	int			cols[3] = {catalyst_position_column(desc, P_REALIZED_PNL),
+						   catalyst_position_column(desc, P_PNL_PERCENT),
+	catalyst_position_column(desc, P_HOLD_DURATION)};
 	Datum		values[3] = {0, 0, 0};
 	bool		nulls[3] = {true, true, true};
 
 	return heap_modify_tuple_by_cols(position, desc, 3, cols, values, nulls);
-}
-
-static void
-push_key(JsonbParseState **state, const char *key)
-{
-	JsonbValue	v;
-
-	v.type = jbvString;
-	v.val.string.val = (char *) key;
-	v.val.string.len = strlen(key);
-	pushJsonbValue(state, WJB_KEY, &v);
 }
 
 static void
@@ -319,46 +269,34 @@ write_close_event(Relation rel, HeapTuple before, HeapTuple position)
 	Datum		value;
 
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	push_key(&state, "symbol");
-	value = value_of(position, desc, P_SYMBOL, &isnull);
+	catalyst_jsonb_push_key(&state, "symbol");
+	value = catalyst_position_value(position, desc, P_SYMBOL, &isnull);
 	push_text_value(&state, value, isnull);
-	push_key(&state, "side");
-	value = value_of(position, desc, P_SIDE, &isnull);
+	catalyst_jsonb_push_key(&state, "side");
+	value = catalyst_position_value(position, desc, P_SIDE, &isnull);
 	push_text_value(&state, value, isnull);
-	push_key(&state, "pnl");
-	value = value_of(position, desc, P_REALIZED_PNL, &isnull);
+	catalyst_jsonb_push_key(&state, "pnl");
+	value = catalyst_position_value(position, desc, P_REALIZED_PNL, &isnull);
 	pnl.type = isnull ? jbvNull : jbvNumeric;
 	if (!isnull)
 		pnl.val.numeric = DatumGetNumeric(value);
 	pushJsonbValue(&state, WJB_VALUE, &pnl);
-	push_key(&state, "close_reason");
-	value = value_of(position, desc, P_CLOSE_REASON, &isnull);
+	catalyst_jsonb_push_key(&state, "close_reason");
+	value = catalyst_position_value(position, desc, P_CLOSE_REASON, &isnull);
 	push_text_value(&state, value, isnull);
 	if (before)
-		catalyst_row_audit_push_update(&state, rel, before, position);
+		catalyst_push_update_audit(&state, rel, before, position);
 	object = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 
-	event.cycle_id = TextDatumGetCString(value_of(position, desc, P_CYCLE_ID, &isnull));
+	event.cycle_id = TextDatumGetCString(catalyst_position_value(position, desc, P_CYCLE_ID,
+																 &isnull));
 	event.event_type = "position_closed";
 	event.event_category = "trading";
 	event.entity_type = "position";
-	event.entity_id = DatumGetCString(DirectFunctionCall1(int4out,
-														  value_of(position, desc, P_POSITION_ID, &isnull)));
+	value = catalyst_position_value(position, desc, P_POSITION_ID, &isnull);
+	event.entity_id = DatumGetCString(DirectFunctionCall1(int4out, value));
 	event.details = JsonbValueToJsonb(object);
 	catalyst_audit_event(&event);
-}
-
-/*
- * Whether an UPDATE of a row of `rel` closes a position: the UPDATE that position_close_roll_up()
- * audits with its position_closed event (for row_audit.c).
- */
-bool
-catalyst_position_closes(Relation rel, HeapTuple before, HeapTuple after)
-{
-	TupleDesc	desc = RelationGetDescr(rel);
-
-	return RelationGetRelid(rel) == catalyst_relid("positions") &&
-		is_closed(after, desc) && !is_closed(before, desc);
 }
 
 static TriggerData *
@@ -371,7 +309,8 @@ check_row_trigger(FunctionCallInfo fcinfo, const char *name, bool before)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("%s() must be called as a trigger", name)));
 	if (!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
-		(before ? !TRIGGER_FIRED_BEFORE(trigdata->tg_event) : !TRIGGER_FIRED_AFTER(trigdata->tg_event)) ||
+		(before ? !TRIGGER_FIRED_BEFORE(trigdata->tg_event) :
+		 !TRIGGER_FIRED_AFTER(trigdata->tg_event)) ||
 		(before && TRIGGER_FIRED_BY_DELETE(trigdata->tg_event)))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
@@ -393,14 +332,14 @@ catalyst_position_close_derive(PG_FUNCTION_ARGS)
 	{
 		HeapTuple	position = trigdata->tg_trigtuple;
 
-		if (!catalyst_restoring() && is_closed(position, desc))
+		if (!catalyst_restoring() && catalyst_position_is_closed(position, desc))
 			position = derive_closed(position, desc);
 		return PointerGetDatum(position);
 	}
 
-	if (is_closed(trigdata->tg_newtuple, desc))
+	if (catalyst_position_is_closed(trigdata->tg_newtuple, desc))
 		return PointerGetDatum(derive_closed(trigdata->tg_newtuple, desc));
-	if (is_closed(trigdata->tg_trigtuple, desc))
+	if (catalyst_position_is_closed(trigdata->tg_trigtuple, desc))
 		return PointerGetDatum(clear_closed(trigdata->tg_newtuple, desc));
 	return PointerGetDatum(trigdata->tg_newtuple);
 }
@@ -415,7 +354,7 @@ catalyst_position_close_roll_up(PG_FUNCTION_ARGS)
 
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 	{
-		if (!catalyst_restoring() && is_closed(before, desc))
+		if (!catalyst_restoring() && catalyst_position_is_closed(before, desc))
 		{
 			catalyst_metrics_add_close(before, desc);
 			write_close_event(trigdata->tg_relation, NULL, before);
@@ -423,14 +362,14 @@ catalyst_position_close_roll_up(PG_FUNCTION_ARGS)
 	}
 	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
 	{
-		if (is_closed(before, desc))
+		if (catalyst_position_is_closed(before, desc))
 			catalyst_metrics_mark_position(before, desc);
 	}
 	else
 	{
 		HeapTuple	after = trigdata->tg_newtuple;
-		bool		was_closed = is_closed(before, desc);
-		bool		now_closed = is_closed(after, desc);
+		bool		was_closed = catalyst_position_is_closed(before, desc);
+		bool		now_closed = catalyst_position_is_closed(after, desc);
 
 		if (now_closed && !was_closed)
 		{

@@ -25,8 +25,12 @@
  *
  * A restore (catalyst_restoring()) brings rows and logs as they were: both leave them alone.
  */
-#include "catalyst.h"
+#include "postgres.h"
+
+#include "columns.h"
+#include "restore.h"
 #include "row_trigger.h"
+#include "run_as_owner.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
@@ -88,7 +92,8 @@ read_row(HeapTuple tuple, TupleDesc desc, Row *row)
 static bool
 is_closed(const Row *row)
 {
-	return !row->nulls[X_STATUS] && strcmp(TextDatumGetCString(row->values[X_STATUS]), "closed") == 0;
+	return !row->nulls[X_STATUS] && strcmp(TextDatumGetCString(row->values[X_STATUS]),
+										   "closed") == 0;
 }
 
 static bool
@@ -166,16 +171,20 @@ catalyst_position_excursion(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("position %d is closed: its unrealized P&L and excursions are final",
 						DatumGetInt32(new.values[X_POSITION_ID])),
-				 errdetail("The UPDATE changes unrealized_pnl, max_profit or max_loss of a closed position."),
-				 errhint("Mark open positions only; reopen a position (status 'open') to correct it.")));
+				 errdetail("The UPDATE changes unrealized_pnl, max_profit or max_loss of a closed "
+						   "position."),
+				 errhint("Mark open positions only; reopen a position (status 'open') to correct "
+						 "it.")));
 
 	if (!inserting && !old.nulls[X_INITIAL_STOP_LOSS] &&
 		!same_value(&old, &new, X_INITIAL_STOP_LOSS))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("position %d keeps its initial stop", DatumGetInt32(new.values[X_POSITION_ID])),
+				 errmsg("position %d keeps its initial stop",
+						DatumGetInt32(new.values[X_POSITION_ID])),
 				 errdetail("initial_stop_loss is %s; it never changes.",
-						   DatumGetCString(DirectFunctionCall1(numeric_out, old.values[X_INITIAL_STOP_LOSS]))),
+						   DatumGetCString(DirectFunctionCall1(numeric_out,
+															   old.values[X_INITIAL_STOP_LOSS]))),
 				 errhint("Move the stop with stop_loss; catalyst.stop_changes logs each change.")));
 
 	/* the excursions: every mark so far, 0 (the entry) included once there is one */
@@ -263,10 +272,11 @@ catalyst_position_stop_change(PG_FUNCTION_ARGS)
 	nulls[2] = old.nulls[X_STOP_LOSS] ? 'n' : ' ';
 	values[3] = new.values[X_STOP_LOSS];
 	nulls[3] = new.nulls[X_STOP_LOSS] ? 'n' : ' ';
-	values[4] = DirectFunctionCall1(namein, CStringGetDatum(GetUserNameFromId(GetOuterUserId(), false)));
+	values[4] = DirectFunctionCall1(namein, CStringGetDatum(GetUserNameFromId(GetOuterUserId(),
+																			  false)));
 	catalyst_exec_as_owner("stop_changes", &insert_stop_change_plan,
-						   "INSERT INTO catalyst.stop_changes (position_id, cycle_id, old_stop_loss,"
-						   " new_stop_loss, changed_by) VALUES ($1, $2, $3, $4, $5)",
+						   "INSERT INTO catalyst.stop_changes (position_id, cycle_id,"
+						   " old_stop_loss, new_stop_loss, changed_by) VALUES ($1, $2, $3, $4, $5)",
 						   5, argtypes, values, nulls, SPI_OK_INSERT);
 	return PointerGetDatum(NULL);
 }

@@ -16,7 +16,9 @@
 #include "fmgr.h"
 #include "utils/rel.h"
 
-#include "catalyst.h"
+#include "columns.h"
+#include "restore.h"
+#include "run_as_owner.h"
 
 PG_FUNCTION_INFO_V1(catalyst_position_id_not_archived);
 Datum
@@ -35,8 +37,10 @@ catalyst_position_id_not_archived(PG_FUNCTION_ARGS)
 		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) || TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("position_id_not_archived() must be fired BEFORE INSERT OR UPDATE FOR EACH ROW")));
-	row = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
+				 errmsg("position_id_not_archived() must be fired BEFORE INSERT OR UPDATE "
+						"FOR EACH ROW")));
+	row = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
+		trigdata->tg_newtuple : trigdata->tg_trigtuple;
 	id = heap_getattr(row, catalyst_column(RelationGetDescr(trigdata->tg_relation), "position_id",
 										   INT4OID, &attnum),
 					  RelationGetDescr(trigdata->tg_relation), &isnull);
@@ -51,7 +55,8 @@ catalyst_position_id_not_archived(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNIQUE_VIOLATION),
 				 errmsg("position_id %d belongs to an archived position", DatumGetInt32(id)),
-				 errdetail("catalyst.positions_archive holds a position with that id; ids are unique across both tables."),
+				 errdetail("catalyst.positions_archive holds a position with that id; ids are "
+						   "unique across both tables."),
 				 errhint("Leave position_id to its default (the sequence).")));
 	return PointerGetDatum(row);
 }

@@ -1,7 +1,9 @@
 /*
  * restore.c: how the extension recognises a restore (doc/backups.md).
  */
-#include "catalyst.h"
+#include "postgres.h"
+
+#include "restore.h"
 
 #include "commands/trigger.h"
 #include "miscadmin.h"
@@ -31,17 +33,23 @@ catalyst_restoring(void)
 		/* the audit trail cannot record it (it is the restore's target): the server log does */
 		if (!logged)
 			ereport(LOG,
-					(errmsg("catalyst: session_replication_role is replica: this session's changes are taken for a restore and are not audited"),
-					 errdetail("Session user \"%s\".", GetUserNameFromId(GetSessionUserId(), false))));
+					(errmsg("catalyst: session_replication_role is replica: this session's changes "
+							"are taken for a restore and are not audited"),
+					 errdetail("Session user \"%s\".", GetUserNameFromId(GetSessionUserId(),
+																		 false))));
 		logged = true;
 		return true;
 	}
 	if (!row_security && superuser_arg(GetSessionUserId()))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("a superuser session with row_security off is writing catalyst's audited tables"),
-				 errdetail("pg_dump's output runs with row_security off; a restore without the restore signal would audit and roll up every restored row a second time."),
-				 errhint("Restore with PGOPTIONS='-c session_replication_role=replica' (doc/backups.md); outside a restore, SET row_security = on.")));
+				 errmsg("a superuser session with row_security off is writing catalyst's audited "
+						"tables"),
+				 errdetail("pg_dump's output runs with row_security off; a restore without the "
+						   "restore signal would audit and roll up every restored row a second "
+						   "time."),
+				 errhint("Restore with PGOPTIONS='-c session_replication_role=replica' "
+						 "(doc/backups.md); outside a restore, SET row_security = on.")));
 	return false;
 }
 

@@ -35,9 +35,16 @@
  * job (maintenance.c): nothing on a hot standby, one run at a time, recorded in
  * maintenance_runs.
  */
+#include "postgres.h"
+
 #include "catalyst.h"
+#include "audit_log.h"
 #include "maintenance.h"
 #include "partition_bounds.h"
+#include "partitions.h"
+#include "run_as_owner.h"
+#include "settings.h"
+#include "spi_util.h"
 
 #include "catalog/namespace.h"
 #include "catalog/partition.h"
@@ -280,7 +287,8 @@ retire_months(RetireTable *rt)
 	list_free(rt->retired);
 	rt->retired = NIL;
 	foreach(lc, rt->due)
-		rt->deferred = lappend(rt->deferred, get_rel_name(((CatalystPartitionRange *) lfirst(lc))->relid));
+		rt->deferred = lappend(rt->deferred,
+							   get_rel_name(((CatalystPartitionRange *) lfirst(lc))->relid));
 	resetStringInfo(&rt->errors);
 	if (!lock_timeout)
 		append_part_error(&rt->errors, rt->pt->table, error);
@@ -328,7 +336,8 @@ archive_batch(void *arg)
 	CatalystSavedUser saved;
 
 	catalyst_become_owner(catalyst_relid("positions"), &saved);
-	ar->archived += catalyst_spi_exec_args(ar->batch_sql, 1, argtypes, values, NULL, SPI_OK_INSERT, 0);
+	ar->archived += catalyst_spi_exec_args(ar->batch_sql, 1, argtypes, values, NULL, SPI_OK_INSERT,
+										   0);
 	catalyst_restore_user(&saved);
 }
 
@@ -341,7 +350,8 @@ archive_one(void *arg)
 	CatalystSavedUser saved;
 
 	catalyst_become_owner(catalyst_relid("positions"), &saved);
-	ar->archived += catalyst_spi_exec_args(ar->one_sql, 2, argtypes, values, NULL, SPI_OK_INSERT, 0);
+	ar->archived += catalyst_spi_exec_args(ar->one_sql, 2, argtypes, values, NULL, SPI_OK_INSERT,
+										   0);
 	catalyst_restore_user(&saved);
 }
 
@@ -363,7 +373,8 @@ archive_candidates(const ArchiveRun *ar, uint64 *n)
 	catalyst_restore_user(&saved);
 	ids = SPI_palloc(sizeof(int32) * (*n + 1));
 	for (uint64 i = 0; i < *n; i++)
-		ids[i] = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
+		ids[i] = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1,
+											 &isnull));
 	return ids;
 }
 
@@ -385,7 +396,8 @@ archive_closed_positions(TimestampTz cutoff, StringInfo summary)
 	char	   *cols = catalyst_column_list(catalyst_relid("positions"));
 	const char *template =
 		"WITH candidates AS (SELECT c.position_id FROM catalyst.positions c"
-		"     WHERE c.status OPERATOR(pg_catalog.=) 'closed' AND c.closed_at OPERATOR(pg_catalog.<) $1 %s"
+		"     WHERE c.status OPERATOR(pg_catalog.=) 'closed'"
+		" AND c.closed_at OPERATOR(pg_catalog.<) $1 %s"
 		"     FOR UPDATE SKIP LOCKED),"
 		" moved AS (DELETE FROM catalyst.positions"
 		"     WHERE position_id IN (SELECT candidates.position_id FROM candidates) RETURNING %s)"
@@ -398,7 +410,8 @@ archive_closed_positions(TimestampTz cutoff, StringInfo summary)
 	memset(&ar, 0, sizeof(ar));
 	ar.cutoff = cutoff;
 	ar.batch_sql = psprintf(template, "", cols, cols, cols);
-	ar.one_sql = psprintf(template, "AND c.position_id OPERATOR(pg_catalog.=) $2", cols, cols, cols);
+	ar.one_sql = psprintf(template, "AND c.position_id OPERATOR(pg_catalog.=) $2", cols, cols,
+						  cols);
 	initStringInfo(&ar.errors);
 
 	error = catalyst_maintenance_try(archive_batch, &ar, &lock_timeout);
@@ -439,13 +452,15 @@ archive_closed_positions(TimestampTz cutoff, StringInfo summary)
 								   " WHERE status OPERATOR(pg_catalog.=) 'closed'"
 								   "   AND closed_at OPERATOR(pg_catalog.<) $1",
 								   1, argtypes, values, NULL, SPI_OK_SELECT, 0) == 1)
-			left = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+			left = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+											   &isnull));
 		catalyst_restore_user(&saved);
 	}
 
 	appendStringInfoString(summary, "\"positions\": {\"cutoff\": ");
 	append_json_timestamptz(summary, cutoff);
-	appendStringInfo(summary, ", \"archived\": " UINT64_FORMAT ", \"left_for_next_run\": " UINT64_FORMAT
+	appendStringInfo(summary,
+					 ", \"archived\": " UINT64_FORMAT ", \"left_for_next_run\": " UINT64_FORMAT
 					 ", \"failed\": " UINT64_FORMAT ", \"errors\": [%s]}",
 					 ar.archived, left, ar.failed, ar.errors.data);
 	return ar.errors.len == 0 && left == 0;
@@ -562,7 +577,8 @@ catalyst_cleanup_old_data(PG_FUNCTION_ARGS)
 
 	appendStringInfo(&summary, "{\"outcome\": \"%s\", ", partial ? "partial" : "done");
 	if (partial)
-		appendStringInfoString(&summary, "\"retry\": \"what is deferred or failed is left as it was; the next run tries it again\", ");
+		appendStringInfoString(&summary, "\"retry\": \"what is deferred or failed is left as it "
+										 "was; the next run tries it again\", ");
 	for (int t = 0; t < CATALYST_N_PARTITIONED_TABLES; t++)
 	{
 		append_table_summary(&summary, &tables[t]);

@@ -26,7 +26,14 @@
  *       scan's own columns, and the whole row is never built (README, "Risk scoring");
  *   refresh_position_risk(cycle_id)       one UPDATE writing risk_score of the open positions.
  */
+#include "postgres.h"
+
 #include "catalyst.h"
+#include "run_as_owner.h"
+#include "settings.h"
+#include "spi_util.h"
+
+#include <math.h>
 
 #include "access/genam.h"
 #include "access/htup_details.h"
@@ -409,7 +416,8 @@ long_hold(const RiskConstants *k, TimestampTz opened_at, bool open, TimestampTz 
 		if (end == opened_at)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-					 errmsg("a position opened and closed at the same infinite time has no hold time"),
+					 errmsg("a position opened and closed at the same infinite time has no hold "
+							"time"),
 					 errdetail("opened_at and closed_at are both %s.",
 							   TIMESTAMP_IS_NOBEGIN(end) ? "-infinity" : "infinity"),
 					 errhint("Give opened_at and closed_at real points in time.")));
@@ -421,17 +429,18 @@ long_hold(const RiskConstants *k, TimestampTz opened_at, bool open, TimestampTz 
 /*
  * |entry_price - stop_loss| / entry_price > risk_stop_distance.
  *
- * With both prices in whole cents (entry E > 0, distance D = |E - S|) the quotient is exactly D / E,
- * and D / E > n / d  <=>  D * d > n * E.  numeric division rounds the quotient q to at least 16
- * significant digits, an error below q * 10^-16, so the exact comparison is the seed's whenever q
- * and the threshold differ by more than q * 10^-15; otherwise (a stop exactly at the threshold,
- * for one) the seed's own numeric expression decides.
+ * With both prices in whole cents (entry E > 0, distance D = |E - S|) the quotient is exactly
+ * D / E, and D / E > n / d  <=>  D * d > n * E.  numeric division rounds the quotient q to at
+ * least 16 significant digits, an error below q * 10^-16, so the exact comparison is the seed's
+ * whenever q and the threshold differ by more than q * 10^-15; otherwise (a stop exactly at the
+ * threshold, for one) the seed's own numeric expression decides.
  */
 static bool
 far_stop(const RiskConstants *k, Datum entry_price, Datum stop_loss)
 {
 	int64		entry;
 	int64		stop;
+	Datum		distance;
 
 	if (k->stop_exact && numeric_cents(entry_price, &entry) && numeric_cents(stop_loss, &stop) &&
 		entry > 0)
@@ -451,11 +460,10 @@ far_stop(const RiskConstants *k, Datum entry_price, Datum stop_loss)
 				return false;
 		}
 	}
+	distance = DirectFunctionCall1(numeric_abs,
+								   DirectFunctionCall2(numeric_sub, entry_price, stop_loss));
 	return DatumGetBool(DirectFunctionCall2(numeric_gt,
-											DirectFunctionCall2(numeric_div,
-																DirectFunctionCall1(numeric_abs,
-																					DirectFunctionCall2(numeric_sub, entry_price, stop_loss)),
-																entry_price),
+											DirectFunctionCall2(numeric_div, distance, entry_price),
 											k->stop_distance));
 }
 
@@ -489,8 +497,10 @@ column_of(TupleDesc desc, const char *name, Oid type)
 	}
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-			 errmsg("catalyst.positions has no column \"%s\" of type %s", name, format_type_be(type)),
-			 errhint("The risk score reads unrealized_pnl, opened_at, closed_at, stop_loss and entry_price.")));
+			 errmsg("catalyst.positions has no column \"%s\" of type %s", name,
+					format_type_be(type)),
+			 errhint("The risk score reads unrealized_pnl, opened_at, closed_at, stop_loss and "
+					 "entry_price.")));
 	return InvalidAttrNumber;	/* keep the compiler quiet */
 }
 
@@ -502,7 +512,8 @@ risk_columns_of(TupleDesc desc, RiskColumns *cols)
 	cols->closed_at = column_of(desc, "closed_at", TIMESTAMPTZOID);
 	cols->stop_loss = column_of(desc, "stop_loss", NUMERICOID);
 	cols->entry_price = column_of(desc, "entry_price", NUMERICOID);
-	cols->last = Max(Max(Max(cols->unrealized_pnl, cols->opened_at), Max(cols->closed_at, cols->stop_loss)),
+	cols->last = Max(Max(Max(cols->unrealized_pnl, cols->opened_at), Max(cols->closed_at,
+																		 cols->stop_loss)),
 					 cols->entry_price);
 }
 
@@ -511,7 +522,8 @@ risk_columns_of(TupleDesc desc, RiskColumns *cols)
  * add nothing, as in the seed; the result is the cached numeric, to be copied by the caller.
  */
 static Datum
-risk_score_of(const RiskConstants *k, const RiskColumns *cols, const Datum *values, const bool *isnull)
+risk_score_of(const RiskConstants *k, const RiskColumns *cols, const Datum *values,
+			  const bool *isnull)
 {
 	RiskPnl		pnl = PNL_NONE;
 	bool		hold = false;
@@ -522,14 +534,16 @@ risk_score_of(const RiskConstants *k, const RiskColumns *cols, const Datum *valu
 	if (!COLUMN_NULL(cols->unrealized_pnl))
 		pnl = pnl_class(k, COLUMN(cols->unrealized_pnl));
 	if (!COLUMN_NULL(cols->opened_at))
-		hold = long_hold(k, DatumGetTimestampTz(COLUMN(cols->opened_at)), COLUMN_NULL(cols->closed_at),
+		hold = long_hold(k, DatumGetTimestampTz(COLUMN(cols->opened_at)),
+						 COLUMN_NULL(cols->closed_at),
 						 DatumGetTimestampTz(COLUMN(cols->closed_at)));
 	if (COLUMN_NULL(cols->stop_loss))
 		stop = STOP_NONE;
 	else if (COLUMN_NULL(cols->entry_price))
 		stop = STOP_NEAR;
 	else
-		stop = far_stop(k, COLUMN(cols->entry_price), COLUMN(cols->stop_loss)) ? STOP_FAR : STOP_NEAR;
+		stop = far_stop(k, COLUMN(cols->entry_price),
+						COLUMN(cols->stop_loss)) ? STOP_FAR : STOP_NEAR;
 #undef COLUMN
 #undef COLUMN_NULL
 	return k->score[pnl][hold][stop];
@@ -680,7 +694,8 @@ check_primary_key(Relation heap, Relation index, AttrNumber position_id)
 		TupleDescAttr(RelationGetDescr(index), 0)->atttypid != INT4OID)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("the primary key of catalyst.positions is not a btree index on position_id alone"),
+				 errmsg("the primary key of catalyst.positions is not a btree index on position_id "
+						"alone"),
 				 errhint("The extension's install script creates positions_pkey on position_id.")));
 }
 
@@ -795,7 +810,8 @@ score_via_spi(const RiskConstants *k, int32 position_id, Datum *score)
 	{
 		Oid			argtype = INT4OID;
 
-		plan = catalyst_keep_plan("SELECT unrealized_pnl, opened_at, closed_at, stop_loss, entry_price"
+		plan = catalyst_keep_plan("SELECT unrealized_pnl, opened_at, closed_at, stop_loss,"
+								  " entry_price"
 								  " FROM " CATALYST_SCHEMA ".positions"
 								  " WHERE position_id OPERATOR(pg_catalog.=) $1",
 								  1, &argtype);
@@ -807,7 +823,8 @@ score_via_spi(const RiskConstants *k, int32 position_id, Datum *score)
 		bool		isnull[5];
 
 		for (int i = 0; i < 5; i++)
-			values[i] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 1, &isnull[i]);
+			values[i] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 1,
+									  &isnull[i]);
 		*score = risk_score_of(k, &argument_columns, values, isnull);
 	}
 	catalyst_spi_finish();
@@ -998,8 +1015,9 @@ catalyst_refresh_position_risk(PG_FUNCTION_ARGS)
 		{
 			Oid			argtype = VARCHAROID;
 
-			cycle_plan = catalyst_keep_plan(REFRESH_SQL(" AND q.cycle_id OPERATOR(pg_catalog.=) $1"),
-											1, &argtype);
+			cycle_plan =
+				catalyst_keep_plan(REFRESH_SQL(" AND q.cycle_id OPERATOR(pg_catalog.=) $1"),
+								   1, &argtype);
 		}
 		updated = catalyst_spi_exec_plan(cycle_plan, &cycle_id, NULL, SPI_OK_UPDATE, 0);
 	}

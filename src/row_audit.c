@@ -17,9 +17,14 @@
  * updated_at is left out of an UPDATE's columns (audit_log.created_at holds the same instant), so
  * an UPDATE that changes nothing else writes no event: no value changed.
  *
- * An UPDATE that closes a position (status becomes 'closed') writes no row event here: the close
- * trigger's position_closed event (position_close.c) carries what this one would have, through
- * catalyst_row_audit_push_update(), so the close is audited once, by one audit_log row.
+ * An UPDATE that another trigger audits in an event of its own writes no row event here.  The
+ * trigger's arguments say which, as contrib's moddatetime reads its column from tgargs: a column
+ * and a value, audit_row_change('status', 'closed') on positions, and an UPDATE that gives the
+ * column that value (from another one or NULL) is left to the other trigger: the close trigger's
+ * position_closed event (position_close.c) carries what this one would have (row_changes.c), so
+ * the close is audited once, by one audit_log row.  A 4.1 schema's trigger on positions has no
+ * arguments (sql/catalyst--4.1--4.2/60-layout.sql adds them): without arguments, the UPDATE that
+ * closes a position is recognised as 4.1's library did (position_columns.c).
  *
  * Likewise a fill is audited once, with the change it made: the UPDATE of orders that recording a
  * fill makes (fills.c) carries the fill as "fill" besides the order's changed columns, and the
@@ -38,8 +43,15 @@
  * only a superuser may set) writes no event: the restored rows' history is in the restored
  * audit_log.  row_security = off, which any role may set, is audited as usual.
  */
-#include "catalyst.h"
+#include "postgres.h"
+
+#include "audit_log.h"
+#include "columns.h"
 #include "fills.h"
+#include "position_columns.h"
+#include "restore.h"
+#include "row_changes.h"
+#include "settings.h"
 
 #include "access/htup_details.h"
 #include "access/xact.h"
@@ -121,40 +133,6 @@ switch_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	}
 }
 
-/* Add "key": to an object being built; its value comes next */
-static void
-push_key(JsonbParseState **state, const char *key)
-{
-	JsonbValue	v;
-
-	v.type = jbvString;
-	v.val.string.val = unconstify(char *, key);
-	v.val.string.len = strlen(key);
-	pushJsonbValue(state, WJB_KEY, &v);
-}
-
-/* Add "key": value to an object being built; value NULL: a JSON string `str` */
-static void
-push_member(JsonbParseState **state, const char *key, Jsonb *value, const char *str)
-{
-	JsonbValue	v;
-
-	push_key(state, key);
-	if (value)
-	{
-		v.type = jbvBinary;
-		v.val.binary.data = &value->root;
-		v.val.binary.len = VARSIZE(value) - VARHDRSZ;
-	}
-	else
-	{
-		v.type = jbvString;
-		v.val.string.val = unconstify(char *, str);
-		v.val.string.len = strlen(str);
-	}
-	pushJsonbValue(state, WJB_VALUE, &v);
-}
-
 /* {"user": ..., "session": ..., "table": ...} of a switch event */
 static Jsonb *
 switch_details(Relation rel)
@@ -165,9 +143,9 @@ switch_details(Relation rel)
 	/* the session id of log_line_prefix's %c, to find the session in the server log */
 	snprintf(session, sizeof(session), "%lx.%x", (long) MyStartTime, MyProcPid);
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	push_member(&state, "user", NULL, GetUserNameFromId(GetOuterUserId(), false));
-	push_member(&state, "session", NULL, session);
-	push_member(&state, "table", NULL, RelationGetRelationName(rel));
+	catalyst_jsonb_push_member(&state, "user", NULL, GetUserNameFromId(GetOuterUserId(), false));
+	catalyst_jsonb_push_member(&state, "session", NULL, session);
+	catalyst_jsonb_push_member(&state, "table", NULL, RelationGetRelationName(rel));
 	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
 }
 
@@ -221,88 +199,6 @@ record_to_jsonb(Datum record)
 	return DatumGetJsonbP(FunctionCall1(&to_jsonb_record, record));
 }
 
-/* A row's values, deformed once: a row of positions has some 25 columns, many NULL */
-typedef struct RowValues
-{
-	Datum	   *values;
-	bool	   *nulls;
-} RowValues;
-
-static void
-deform_row(TupleDesc desc, HeapTuple tuple, RowValues *row)
-{
-	row->values = palloc(desc->natts * sizeof(Datum));
-	row->nulls = palloc(desc->natts * sizeof(bool));
-	heap_deform_tuple(tuple, desc, row->values, row->nulls);
-}
-
-/*
- * One column's value as to_jsonb(record) writes it in the row's object: to_jsonb() called with
- * the column's declared type, which it reads from fn_expr.
- */
-static Jsonb *
-column_to_jsonb(Form_pg_attribute att, Datum value)
-{
-	FmgrInfo	to_jsonb;
-
-	fmgr_info(F_TO_JSONB, &to_jsonb);
-	to_jsonb.fn_expr = (Node *)
-		makeFuncExpr(F_TO_JSONB, JSONBOID,
-					 list_make1(makeNullConst(att->atttypid, att->atttypmod, att->attcollation)),
-					 InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
-	return DatumGetJsonbP(FunctionCall1(&to_jsonb, value));
-}
-
-/*
- * Add "key": {...} with the columns `attnums` of a row to an object being built: the object
- * to_jsonb() would make of a record of those columns, built member by member.  (Such a record
- * needs a row type of its own, and a blessed row type lives as long as the backend: one per
- * distinct set of changed columns would grow CacheMemoryContext for good.)
- */
-static void
-push_columns(JsonbParseState **state, const char *key, TupleDesc desc, const RowValues *row,
-			 const int *attnums, int n)
-{
-	push_key(state, key);
-	pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
-	for (int i = 0; i < n; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, attnums[i] - 1);
-
-		if (row->nulls[attnums[i] - 1])
-		{
-			JsonbValue	null = {.type = jbvNull};
-
-			push_key(state, NameStr(att->attname));
-			pushJsonbValue(state, WJB_VALUE, &null);
-		}
-		else
-			push_member(state, NameStr(att->attname),
-						column_to_jsonb(att, row->values[attnums[i] - 1]), NULL);
-	}
-	pushJsonbValue(state, WJB_END_OBJECT, NULL);
-}
-
-/* The attribute numbers of the columns whose value an UPDATE changed, updated_at left out */
-static int
-changed_columns(TupleDesc desc, const RowValues *old, const RowValues *new, int *attnums)
-{
-	int			n = 0;
-
-	for (int i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-
-		if (att->attisdropped || strcmp(NameStr(att->attname), "updated_at") == 0)
-			continue;
-		if (old->nulls[i] != new->nulls[i] ||
-			(!old->nulls[i] && !datum_image_eq(old->values[i], new->values[i],
-											   att->attbyval, att->attlen)))
-			attnums[n++] = i + 1;
-	}
-	return n;
-}
-
 /* The text of a column of a row, NULL when the value is */
 static char *
 column_text(TupleDesc desc, HeapTuple tuple, int attnum)
@@ -335,34 +231,33 @@ primary_key_column(Relation rel)
 	return member + FirstLowInvalidHeapAttributeNumber;
 }
 
-/* Whether row events are written now: catalyst.audit on, and not a restore (top of this file) */
-static bool
-row_audit_active(void)
-{
-	return catalyst_audit_enabled && !catalyst_restoring();
-}
-
 /*
- * Add "old" and "new" to an event's details being built: the columns an UPDATE changed, as two
- * objects; false (nothing added) when no value changed.
+ * Whether an UPDATE is audited by another trigger (top of this file): the trigger's arguments
+ * (column, value) say which; a trigger without arguments, 4.1's, leaves the UPDATE that closes a
+ * position to position_closed.
  */
 static bool
-push_changed_columns(JsonbParseState **state, TupleDesc desc, HeapTuple oldrow, HeapTuple newrow)
+audited_elsewhere(TriggerData *trigdata, HeapTuple oldrow, HeapTuple newrow)
 {
-	int		   *attnums = palloc(desc->natts * sizeof(int));
-	RowValues	old;
-	RowValues	new;
-	int			n;
+	Trigger    *trigger = trigdata->tg_trigger;
+	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
+	int			attnum = 0;
+	char	   *before;
+	char	   *after;
 
-	deform_row(desc, oldrow, &old);
-	deform_row(desc, newrow, &new);
-	n = changed_columns(desc, &old, &new, attnums);
-	if (n > 0)
-	{
-		push_columns(state, "old", desc, &old, attnums, n);
-		push_columns(state, "new", desc, &new, attnums, n);
-	}
-	return n > 0;
+	if (trigger->tgnargs == 0)
+		return catalyst_position_closes(trigdata->tg_relation, oldrow, newrow);
+	if (trigger->tgnargs != 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("audit_row_change() takes no arguments, or two: a column and a value"),
+				 errhint("An UPDATE that gives the column the value is audited by another "
+						 "trigger.")));
+	attnum = catalyst_column(desc, trigger->tgargs[0], InvalidOid, &attnum);
+	after = column_text(desc, newrow, attnum);
+	before = column_text(desc, oldrow, attnum);
+	return after != NULL && strcmp(after, trigger->tgargs[1]) == 0 &&
+		(before == NULL || strcmp(before, trigger->tgargs[1]) != 0);
 }
 
 /* The audit event of one changed row; false when there is nothing to record */
@@ -377,26 +272,29 @@ row_event(TriggerData *trigdata, CatalystAuditEvent *event)
 		TRIGGER_FIRED_BY_UPDATE(ev) ? trigdata->tg_newtuple : NULL;
 	HeapTuple	row = newrow ? newrow : oldrow;
 	JsonbParseState *state = NULL;
-	int			cycle_attnum = SPI_fnumber(desc, "cycle_id");
+	int			cycle_attnum = 0;
 
+	cycle_attnum = catalyst_optional_column(desc, "cycle_id", InvalidOid, &cycle_attnum);
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	if (TRIGGER_FIRED_BY_UPDATE(ev))
 	{
 		Datum		fill;
 
 		/* a close is audited by its position_closed event (top of this file) */
-		if (catalyst_position_closes(rel, oldrow, newrow) ||
-			!push_changed_columns(&state, desc, oldrow, newrow))
+		if (audited_elsewhere(trigdata, oldrow, newrow) ||
+			!catalyst_push_changed_columns(&state, desc, oldrow, newrow))
 			return false;
 		/* the order UPDATE a fill makes carries the fill (top of this file) */
 		if (catalyst_fill_being_recorded(rel, newrow, &fill))
-			push_member(&state, "fill", record_to_jsonb(fill), NULL);
+			catalyst_jsonb_push_member(&state, "fill", record_to_jsonb(fill), NULL);
 	}
 	else if (oldrow)
-		push_member(&state, "old", record_to_jsonb(heap_copy_tuple_as_datum(oldrow, desc)), NULL);
+		catalyst_jsonb_push_member(&state, "old",
+								   record_to_jsonb(heap_copy_tuple_as_datum(oldrow, desc)), NULL);
 	else
-		push_member(&state, "new", record_to_jsonb(heap_copy_tuple_as_datum(newrow, desc)), NULL);
-	push_member(&state, "user", NULL, GetUserNameFromId(GetOuterUserId(), false));
+		catalyst_jsonb_push_member(&state, "new",
+								   record_to_jsonb(heap_copy_tuple_as_datum(newrow, desc)), NULL);
+	catalyst_jsonb_push_member(&state, "user", NULL, GetUserNameFromId(GetOuterUserId(), false));
 
 	event->event_type = TRIGGER_FIRED_BY_INSERT(ev) ? "INSERT" :
 		TRIGGER_FIRED_BY_UPDATE(ev) ? "UPDATE" : "DELETE";
@@ -404,21 +302,6 @@ row_event(TriggerData *trigdata, CatalystAuditEvent *event)
 	event->cycle_id = cycle_attnum > 0 ? column_text(desc, row, cycle_attnum) : NULL;
 	event->details = JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
 	return true;
-}
-
-/*
- * For a trigger that audits an UPDATE in an event of its own (position_closed): add to the
- * event's details being built what the row event would have carried, "old" and "new" (the changed
- * columns) and "user", when row events are written (catalyst.audit on, not a restore).
- */
-void
-catalyst_row_audit_push_update(JsonbParseState **state, Relation rel, HeapTuple oldrow,
-							   HeapTuple newrow)
-{
-	if (!row_audit_active())
-		return;
-	push_changed_columns(state, RelationGetDescr(rel), oldrow, newrow);
-	push_member(state, "user", NULL, GetUserNameFromId(GetOuterUserId(), false));
 }
 
 /* SQL-callable functions */
@@ -440,11 +323,12 @@ catalyst_audit_row_change(PG_FUNCTION_ARGS)
 				 errmsg("audit_row_change() must be called as a trigger")));
 	ev = trigdata->tg_event;
 	if (!TRIGGER_FIRED_AFTER(ev) ||
-		(TRIGGER_FIRED_FOR_ROW(ev) ? TRIGGER_FIRED_BY_TRUNCATE(ev) : !TRIGGER_FIRED_BY_TRUNCATE(ev)))
+		(TRIGGER_FIRED_FOR_ROW(ev) ? TRIGGER_FIRED_BY_TRUNCATE(ev) :
+		 !TRIGGER_FIRED_BY_TRUNCATE(ev)))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("audit_row_change() must be fired AFTER INSERT OR UPDATE OR DELETE FOR EACH ROW "
-						"or AFTER TRUNCATE FOR EACH STATEMENT")));
+				 errmsg("audit_row_change() must be fired AFTER INSERT OR UPDATE OR DELETE "
+						"FOR EACH ROW or AFTER TRUNCATE FOR EACH STATEMENT")));
 
 	/* a restore (see the top of this file) */
 	if (catalyst_restoring())
@@ -463,7 +347,8 @@ catalyst_audit_row_change(PG_FUNCTION_ARGS)
 			JsonbParseState *state = NULL;
 
 			pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-			push_member(&state, "user", NULL, GetUserNameFromId(GetOuterUserId(), false));
+			catalyst_jsonb_push_member(&state, "user", NULL, GetUserNameFromId(GetOuterUserId(),
+																			   false));
 			event.event_type = "TRUNCATE";
 			event.details = JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
 		}

@@ -7,7 +7,11 @@
  * they write for the duration of the write, with row-level security not forced on that owner.
  * A transaction or subtransaction abort restores the user by itself.
  */
+#include "postgres.h"
+
 #include "catalyst.h"
+#include "run_as_owner.h"
+#include "spi_util.h"
 
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
@@ -48,7 +52,8 @@ catalyst_become_owner(Oid relid, CatalystSavedUser *saved)
 {
 	GetUserIdAndSecContext(&saved->userid, &saved->sec_context);
 	SetUserIdAndSecContext(catalyst_relation_owner(relid),
-						   saved->sec_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_NOFORCE_RLS);
+						   saved->sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_NOFORCE_RLS);
 }
 
 void

@@ -5,7 +5,9 @@
  * side by side.  The prefix is reserved: a misspelt catalyst.* name is an error, not a silent
  * placeholder.
  */
-#include "catalyst.h"
+#include "postgres.h"
+
+#include "settings.h"
 
 #include "pgtime.h"
 #include "utils/guc.h"
@@ -48,15 +50,17 @@ check_trading_timezone(char **newval, void **extra, GucSource source)
 		GUC_check_errcode(ERRCODE_CANT_CHANGE_RUNTIME_PARAM);
 		GUC_check_errmsg("catalyst.trading_timezone can only be set for the whole database");
 		GUC_check_errdetail("Two sessions must file a trade under the same trading date.");
-		GUC_check_errhint("Use ALTER DATABASE ... SET catalyst.trading_timezone = '...' (new sessions "
-						  "see it), or postgresql.conf / ALTER SYSTEM for every database.");
+		GUC_check_errhint("Use ALTER DATABASE ... SET catalyst.trading_timezone = '...' (new "
+						  "sessions see it), or postgresql.conf / ALTER SYSTEM for every "
+						  "database.");
 		return false;
 	}
 	if (*newval == NULL || pg_tzset(*newval) == NULL)
 	{
 		GUC_check_errdetail("\"%s\" is not a time zone name known to this server.",
 							*newval ? *newval : "");
-		GUC_check_errhint("Use a name from pg_timezone_names, such as 'America/New_York' or 'UTC'.");
+		GUC_check_errhint("Use a name from pg_timezone_names, such as 'America/New_York' or "
+						  "'UTC'.");
 		return false;
 	}
 	return true;
@@ -87,13 +91,15 @@ catalyst_define_settings(void)
 {
 	DefineCustomStringVariable("catalyst.trading_timezone",
 							   "Time zone whose calendar decides a trade's trading date.",
-							   "The metrics roll-up and v_daily_performance file a position under the date "
-							   "of closed_at in this zone, whatever the session's TimeZone is.",
+							   "The metrics roll-up and v_daily_performance file a position under "
+							   "the date of closed_at in this zone, whatever the session's "
+							   "TimeZone is.",
 							   &catalyst_trading_timezone, "UTC",
 							   PGC_SUSET, 0, check_trading_timezone, NULL, NULL);
 
 	DefineCustomIntVariable("catalyst.premake_months",
-							"Months ahead of the current one that create_monthly_partitions() makes.",
+							"Months ahead of the current one that create_monthly_partitions() "
+							"makes.",
 							NULL, &catalyst_premake_months, 3, 0, 120,
 							PGC_SUSET, 0, NULL, NULL, NULL);
 	define_days("catalyst.scan_retention_days",
@@ -111,7 +117,8 @@ catalyst_define_settings(void)
 							 PGC_SUSET, 0, NULL, NULL, NULL);
 
 	DefineCustomBoolVariable("catalyst.audit",
-							 "Write an audit_log row for every change to trading_cycles, orders and positions.",
+							 "Write an audit_log row for every change to trading_cycles, orders "
+							 "and positions.",
 							 "Only a superuser may switch it; the switch itself is audited.",
 							 &catalyst_audit_enabled, true,
 							 PGC_SUSET, 0, NULL, NULL, NULL);
@@ -132,8 +139,8 @@ catalyst_define_settings(void)
 	define_real("catalyst.risk_hold_weight", "Risk added for a long hold.",
 				&catalyst_risk_hold_weight, 0.2, 0.0, 1.0);
 	define_real("catalyst.risk_stop_distance",
-				"Distance of stop_loss from entry_price, as a fraction of entry_price, beyond which "
-				"a position scores risk_stop_distance_weight.",
+				"Distance of stop_loss from entry_price, as a fraction of entry_price, beyond "
+				"which a position scores risk_stop_distance_weight.",
 				&catalyst_risk_stop_distance, 0.05, 0.0, 1e6);
 	define_real("catalyst.risk_stop_distance_weight", "Risk added for a distant stop loss.",
 				&catalyst_risk_stop_distance_weight, 0.2, 0.0, 1.0);

@@ -5,7 +5,9 @@
  * statement did something its caller did not write it to do, which cannot happen, hence elog.
  * Also the column list of statements that copy rows from one table to another.
  */
-#include "catalyst.h"
+#include "postgres.h"
+
+#include "spi_util.h"
 
 #include "access/tupdesc.h"
 #include "catalog/pg_attribute.h"

@@ -4,7 +4,10 @@
  * A trade is filed under the calendar date of its closed_at in catalyst.trading_timezone, never
  * in the session's TimeZone: two sessions with different TimeZone settings must agree on the day.
  */
-#include "catalyst.h"
+#include "postgres.h"
+
+#include "trading_day.h"
+#include "settings.h"
 
 #include "fmgr.h"
 #include "pgtime.h"

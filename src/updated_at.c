@@ -2,15 +2,16 @@
  * updated_at.c: the BEFORE UPDATE trigger that stamps updated_at (seed: update_updated_at_column()
  * in PL/pgSQL).  Modelled on contrib/spi/moddatetime.c, with the column name fixed.
  */
-#include "catalyst.h"
+#include "postgres.h"
+
+#include "columns.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
-#include "executor/spi.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
-#include "access/xact.h"
 
 PG_FUNCTION_INFO_V1(catalyst_update_updated_at);
 Datum
@@ -19,7 +20,7 @@ catalyst_update_updated_at(PG_FUNCTION_ARGS)
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	Relation	rel;
 	TupleDesc	tupdesc;
-	int			attnum;
+	int			attnum = 0;
 	Datum		newval;
 	bool		newnull = false;
 	HeapTuple	newtuple;
@@ -37,17 +38,19 @@ catalyst_update_updated_at(PG_FUNCTION_ARGS)
 
 	rel = trigdata->tg_relation;
 	tupdesc = RelationGetDescr(rel);
-	attnum = SPI_fnumber(tupdesc, "updated_at");
-	if (attnum <= 0 || TupleDescAttr(tupdesc, attnum - 1)->atttypid != TIMESTAMPTZOID)
+	attnum = catalyst_optional_column(tupdesc, "updated_at", TIMESTAMPTZOID, &attnum);
+	if (attnum == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
 				 errmsg("table \"%s\" has no column \"updated_at\" of type timestamptz",
 						RelationGetRelationName(rel)),
-				 errhint("Attach update_updated_at_column() only to tables with an updated_at timestamptz column.")));
+				 errhint("Attach update_updated_at_column() only to tables with an updated_at "
+						 "timestamptz column.")));
 
 	/* now(): the transaction's start time, as the seed's NEW.updated_at = NOW() */
 	newval = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
-	newtuple = heap_modify_tuple_by_cols(trigdata->tg_newtuple, tupdesc, 1, &attnum, &newval, &newnull);
+	newtuple = heap_modify_tuple_by_cols(trigdata->tg_newtuple, tupdesc, 1, &attnum, &newval,
+										 &newnull);
 
 	return PointerGetDatum(newtuple);
 }

@@ -11,7 +11,10 @@
  * and DROP EXTENSION still drops them.  A restore recreates the dependency the first time
  * create_monthly_partitions() runs (the daily job, or by hand).
  */
+#include "postgres.h"
+
 #include "catalyst.h"
+#include "user_data.h"
 
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
@@ -41,9 +44,13 @@ warn_if_keyed_as_4_1(Oid relid, const char *relname)
 	if (OidIsValid(get_relation_constraint_oid(relid, pkey, true)))
 		ereport(WARNING,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("catalyst: restored table %s still has the primary key %s of catalyst 4.1", relname, pkey),
-				 errdetail("The dump was taken at catalyst 4.1; the restore installed the library's default version, which keys the table by the unique index %s_key.", relname),
-				 errhint("Run the statements of doc/backups.md, \"Restoring into a database at another catalyst version\".")));
+				 errmsg("catalyst: restored table %s still has the primary key %s of catalyst 4.1",
+						relname, pkey),
+				 errdetail("The dump was taken at catalyst 4.1; the restore installed the "
+						   "library's default version, which keys the table by the unique index "
+						   "%s_key.", relname),
+				 errhint("Run the statements of doc/backups.md, \"Restoring into a database at "
+						 "another catalyst version\".")));
 	pfree(pkey);
 }
 
@@ -60,7 +67,8 @@ catalyst_bind_user_data(void)
 		Oid			relid = get_relname_relid(user_data_relations[i], nsp);
 		ObjectAddress rel;
 
-		if (!OidIsValid(relid) || list_member_oid(getAutoExtensionsOfObject(RelationRelationId, relid), extoid))
+		if (!OidIsValid(relid) || list_member_oid(getAutoExtensionsOfObject(RelationRelationId,
+																			relid), extoid))
 			continue;
 		ObjectAddressSet(rel, RelationRelationId, relid);
 		recordDependencyOn(&rel, &extension, DEPENDENCY_AUTO_EXTENSION);

@@ -117,7 +117,11 @@ INSERT INTO public.no_key VALUES (1, 'bad-1');
 CREATE TABLE public.before_audit (id int PRIMARY KEY);
 CREATE TRIGGER audit BEFORE INSERT ON public.before_audit FOR EACH ROW EXECUTE FUNCTION catalyst.audit_row_change();
 INSERT INTO public.before_audit VALUES (1);
-DROP TABLE public.no_key, public.before_audit;
+CREATE TABLE public.one_argument (id int PRIMARY KEY, status text);
+CREATE TRIGGER audit AFTER UPDATE ON public.one_argument FOR EACH ROW EXECUTE FUNCTION catalyst.audit_row_change('status');
+INSERT INTO public.one_argument VALUES (1, 'open');
+UPDATE public.one_argument SET status = 'closed';
+DROP TABLE public.no_key, public.before_audit, public.one_argument;
 
 -- nothing changed: the same rows, audit events and partitions as before
 SELECT (SELECT row(b.*)::text FROM before b) = (SELECT row(s.*)::text FROM state s) AS rows_unchanged;

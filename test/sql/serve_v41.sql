@@ -94,6 +94,11 @@ UPDATE catalyst.positions SET status = 'closed', exit_price = 101.00, closed_at 
 UPDATE catalyst.positions SET status = 'closed', exit_price =  97.00, closed_at = '2026-03-02 10:00+00' WHERE position_id = 3;
 SELECT pg_temp.differences() AS differences;
 SELECT * FROM pg_temp.days();
+-- 4.1's row audit trigger has no arguments: each close is still audited once, by its
+-- position_closed event (no UPDATE event of its own)
+SELECT a.event_type, a.entity_type, count(*) FROM catalyst.audit_log a
+ WHERE a.entity_id IN ('1', '2', '3') AND a.entity_type IN ('position', 'positions')
+ GROUP BY 1, 2 ORDER BY 1, 2;
 -- a close before the day's last one (the drawdown depends on the order), and one statement
 -- closing on two days and in two cycles at once
 UPDATE catalyst.positions SET status = 'closed', exit_price = 110.00, closed_at = '2026-03-02 08:45+00' WHERE position_id = 4;

@@ -1,0 +1,50 @@
+/*
+ * spi_util.h: SPI calls whose return codes are always checked, and kept plans (spi_util.c).
+ */
+#ifndef CATALYST_SPI_UTIL_H
+#define CATALYST_SPI_UTIL_H
+
+#include "postgres.h"
+
+#include "executor/spi.h"
+
+/* SPI_connect(); a failure is an error. */
+extern void catalyst_spi_connect(void);
+
+/* SPI_finish(); a failure is an error. */
+extern void catalyst_spi_finish(void);
+
+/*
+ * Prepare a statement once per backend: the plan is kept in SPI's long-lived memory and the
+ * caller stores it in a static.
+ */
+extern SPIPlanPtr catalyst_keep_plan(const char *query, int nargs, Oid *argtypes);
+
+/*
+ * Execute a statement (read-write, at most `count` rows, 0: all) and return the number of rows
+ * processed; a return code other than `expected` is an error.
+ */
+extern uint64 catalyst_spi_exec(const char *query, int expected, long count);
+
+/* catalyst_spi_exec() of a statement with parameters. */
+extern uint64 catalyst_spi_exec_args(const char *query, int nargs, Oid *argtypes,
+									 Datum *values, const char *nulls, int expected, long count);
+
+/* catalyst_spi_exec() of a prepared statement. */
+extern uint64 catalyst_spi_exec_plan(SPIPlanPtr plan, Datum *values, const char *nulls,
+									 int expected, long count);
+
+/*
+ * A prepared read-only query: it sees the caller's snapshot, as a STABLE function's queries
+ * must, instead of taking a new one.
+ */
+extern uint64 catalyst_spi_query_plan(SPIPlanPtr plan, Datum *values, const char *nulls,
+									  long count);
+
+/*
+ * "col1, col2, ..." of every stored, non-generated column of a table: what a statement moving
+ * its rows (DELETE ... RETURNING into INSERT) may write.
+ */
+extern char *catalyst_column_list(Oid relid);
+
+#endif							/* CATALYST_SPI_UTIL_H */
