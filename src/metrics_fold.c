@@ -459,7 +459,8 @@ derive_read_plan(bool v41)
 		return derive_v41_plan;
 	}
 	if (derive_plan == NULL)
-		derive_plan = catalyst_keep_plan(psprintf("WITH %s", derive_sql), 6, (Oid *) derive_types);
+		derive_plan = catalyst_keep_generic_plan(psprintf("WITH %s", derive_sql), 6,
+												 (Oid *) derive_types);
 	return derive_plan;
 }
 
@@ -493,8 +494,9 @@ derive_minutes(Day *day, int32 first, int32 last, bool whole_day)
 	if (day->write)
 	{
 		if (derive_take_plan == NULL)
-			derive_take_plan = catalyst_keep_plan(psprintf("%s%s", derive_take_sql, derive_sql), 6,
-												  (Oid *) derive_types);
+			derive_take_plan = catalyst_keep_generic_plan(psprintf("%s%s", derive_take_sql,
+																   derive_sql),
+														  6, (Oid *) derive_types);
 		n = catalyst_spi_exec_plan(derive_take_plan, values, NULL, SPI_OK_SELECT, 0);
 	}
 	else

@@ -49,6 +49,25 @@ catalyst_keep_plan(const char *query, int nargs, Oid *argtypes)
 	return plan;
 }
 
+/*
+ * The same, always run with its generic plan.  For a statement whose custom plans the plan cache
+ * judges cheaper than the generic one, it would otherwise plan the statement anew at every
+ * execution; that costs more than the plan could save when the parameters only bound an index
+ * range (the roll-up's derivation of a minute from its trades).
+ */
+SPIPlanPtr
+catalyst_keep_generic_plan(const char *query, int nargs, Oid *argtypes)
+{
+	SPIPlanPtr	plan = SPI_prepare_cursor(query, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
+
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare_cursor failed (%s): %s",
+			 SPI_result_code_string(SPI_result), query);
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "SPI_keepplan failed: %s", query);
+	return plan;
+}
+
 static void
 check_result(int rc, int expected, const char *what)
 {
