@@ -92,8 +92,10 @@ static const char derive_take_sql[] =
  * Per minute: the trades with their outcome (sign of the P&L), the running sum and its peak, and
  * the length of the run of equal outcomes each trade belongs to (gaps and islands: the row
  * number in the minute less the row number among the minute's trades of that outcome is
- * constant along a run).  The R-multiple is catalyst.r_multiple()'s expression, on the archive
- * too; a 4.1 schema (no initial_stop_loss) has none.
+ * constant along a run).  The first and the last trade of a minute are told by their row number
+ * (rn = 1, rn = n), computed in the running sum's window: no ordered aggregate sorts the minute
+ * again.  The R-multiple is catalyst.r_multiple()'s expression, on the archive too; a 4.1 schema
+ * (no initial_stop_loss) has none.
  */
 #define DERIVE_SQL(p_stop, a_stop) \
 	"day_positions AS (" \
@@ -138,7 +140,9 @@ static const char derive_take_sql[] =
 	"    WINDOW w AS (PARTITION BY t.slice ORDER BY t.closed_at, t.position_id ROWS UNBOUNDED PRECEDING)" \
 	"), peaks AS (" \
 	"    SELECT r.*, GREATEST(pg_catalog.max(r.cum) OVER w, 0) AS peak," \
-	"           pg_catalog.count(*) OVER (PARTITION BY r.slice, r.outcome, r.island) AS streak" \
+	"           pg_catalog.count(*) OVER (PARTITION BY r.slice, r.outcome, r.island) AS streak," \
+	"           pg_catalog.row_number() OVER w AS rn," \
+	"           pg_catalog.count(*) OVER (PARTITION BY r.slice) AS n" \
 	"      FROM running r" \
 	"    WINDOW w AS (PARTITION BY r.slice ORDER BY r.closed_at, r.position_id ROWS UNBOUNDED PRECEDING)" \
 	")" \
@@ -159,8 +163,7 @@ static const char derive_take_sql[] =
 	"        LEAST(COALESCE(pg_catalog.min(k.cum), 0), 0) AS trough_pnl," \
 	"        COALESCE(pg_catalog.max(k.peak" OP("-") "k.cum), 0) AS deepest_drawdown," \
 	"        pg_catalog.max(k.closed_at) AS last_closed_at," \
-	"        (pg_catalog.array_agg(k.position_id ORDER BY k.closed_at DESC," \
-	"                              k.position_id DESC))[1] AS last_position_id," \
+	"        pg_catalog.max(k.position_id) FILTER (WHERE k.rn" OP("=") "k.n) AS last_position_id," \
 	"        COALESCE(pg_catalog.sum(k.pnl" OP("*") "k.pnl), 0) AS sum_squared_pnl," \
 	"        COALESCE(pg_catalog.sum(k.ret" OP("*") "k.ret) FILTER (WHERE k.ret" OP("<") "0), 0)" \
 	"            AS sum_squared_downside," \
@@ -174,13 +177,10 @@ static const char derive_take_sql[] =
 	"            AS longest_winning_streak," \
 	"        pg_catalog.int4(COALESCE(pg_catalog.max(k.streak) FILTER (WHERE k.outcome" OP("<") "0), 0))" \
 	"            AS longest_losing_streak," \
-	"        (pg_catalog.array_agg(k.outcome ORDER BY k.closed_at, k.position_id))[1] AS first_streak_sign," \
-	"        pg_catalog.int4((pg_catalog.array_agg(k.streak ORDER BY k.closed_at, k.position_id))[1])" \
-	"            AS first_streak," \
-	"        (pg_catalog.array_agg(k.outcome ORDER BY k.closed_at DESC, k.position_id DESC))[1]" \
-	"            AS last_streak_sign," \
-	"        pg_catalog.int4((pg_catalog.array_agg(k.streak ORDER BY k.closed_at DESC," \
-	"                                              k.position_id DESC))[1]) AS last_streak" \
+	"        pg_catalog.max(k.outcome) FILTER (WHERE k.rn" OP("=") "1) AS first_streak_sign," \
+	"        pg_catalog.int4(pg_catalog.max(k.streak) FILTER (WHERE k.rn" OP("=") "1)) AS first_streak," \
+	"        pg_catalog.max(k.outcome) FILTER (WHERE k.rn" OP("=") "k.n) AS last_streak_sign," \
+	"        pg_catalog.int4(pg_catalog.max(k.streak) FILTER (WHERE k.rn" OP("=") "k.n)) AS last_streak" \
 	"   FROM peaks k GROUP BY k.slice ORDER BY k.slice"
 
 static const char derive_sql[] = DERIVE_SQL("p.initial_stop_loss", "a.initial_stop_loss");
