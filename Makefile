@@ -22,6 +22,8 @@ DATA = $(EXTENSION)--4.1.sql
 UPDATE_PARTS_4_2 = $(sort $(wildcard $(source_dir)/sql/$(EXTENSION)--4.1--4.2/*.sql))
 DATA_built = $(EXTENSION)--4.1--4.2.sql
 
+# (a rule before PGXS's own would be make's default goal: `make` builds everything, as PGXS's)
+.DEFAULT_GOAL := all
 $(EXTENSION)--4.1--4.2.sql: $(UPDATE_PARTS_4_2)
 	cat $^ >$@
 
