@@ -294,8 +294,8 @@ check_fill(const Fill *fill, const Order *order)
 				 errmsg("fill \"%s\" of order \"%s\" is earlier than the order's submission",
 						TextDatumGetCString(fill->broker_fill_id), order_id),
 				 errdetail("filled_at %s is before submitted_at %s.",
-						   timestamptz_to_str(fill->filled_at),
-						   timestamptz_to_str(order->submitted_at)),
+						   pstrdup(timestamptz_to_str(fill->filled_at)),
+						   pstrdup(timestamptz_to_str(order->submitted_at))),
 				 errhint("Check the fill's time and the order's submitted_at.")));
 	if ((int64) order->executed_quantity + fill->quantity > order->quantity)
 		ereport(ERROR,

@@ -63,6 +63,8 @@ SELECT pg_temp.try($$SELECT catalyst.record_fill('o-buy', 'X-9', 1, 190.00, -0.0
 SELECT pg_temp.try($$SELECT catalyst.record_fill('o-buy', 'X-9', 1, 190.00, NULL)$$) AS null_commission;
 -- the overfill's message carries the numbers
 SELECT catalyst.record_fill('o-buy', 'X-9', 16, 190.00, 0, '2026-03-02 14:40+00');
+-- and the early fill's both times (it printed the fill's time twice: a shared buffer)
+SELECT catalyst.record_fill('o-buy', 'X-9', 1, 190.00, 0, '2026-03-02 14:29+00');
 -- none of them changed the order or recorded a fill
 SELECT * FROM buy;
 SELECT order_id, broker_fill_id, cycle_id, quantity, price, commission, filled_at FROM catalyst.fills ORDER BY fill_id;
