@@ -163,8 +163,10 @@ catalyst_metrics_trade_changed(HeapTuple before, HeapTuple after, TupleDesc desc
  * FOR SHARE until the transaction ends.
  */
 static const char commission_sql[] =
-	"SELECT COALESCE((SELECT o.commission FROM catalyst.orders o WHERE o.order_id" OP("=") "$1 FOR SHARE), 0)"
-	"     " OP("+") "COALESCE((SELECT o.commission FROM catalyst.orders o WHERE o.order_id" OP("=") "$2 FOR SHARE), 0)";
+	"SELECT COALESCE((SELECT o.commission FROM catalyst.orders o WHERE o.order_id" OP("=") "$1 FOR"
+	" SHARE), 0)"
+	"     " OP("+") "COALESCE((SELECT o.commission FROM catalyst.orders o WHERE"
+	" o.order_id" OP("=") "$2 FOR SHARE), 0)";
 
 /* The days (of any cycle) on which the positions using an order ($1) closed. */
 static const char order_days_sql[] =
@@ -205,7 +207,10 @@ typedef struct DayWork
 	SubTransactionId recompute_subid;	/* the subtransaction that marked the day */
 } DayWork;
 
-/* A close handed over, with the subtransaction it happened in (the trade first: a CatalystTrade *) */
+/*
+ * A close handed over, with the subtransaction it happened in (the trade first: a
+ * CatalystTrade *)
+ */
 typedef struct HandedClose
 {
 	CatalystTrade trade;
@@ -284,9 +289,11 @@ require_rollup_schema(const char *function, bool v41)
 	if (schema_is_v41() != v41)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("catalyst function %s() is bound for the %s roll-up, but the catalyst schema has the %s one",
+				 errmsg("catalyst function %s() is bound for the %s roll-up, but the catalyst"
+				 " schema has the %s one",
 						function, v41 ? "4.1" : "4.2", v41 ? "4.2" : "4.1"),
-				 errhint("Check that ALTER EXTENSION catalyst UPDATE ran to its end in this database.")));
+				 errhint("Check that ALTER EXTENSION catalyst UPDATE ran to its end in this"
+				 " database.")));
 }
 
 /* The table the roll-up writes, whose owner it runs as */
@@ -324,7 +331,8 @@ day_work(const char *cycle_id, DateADT day)
 		ctl.keysize = sizeof(WorkKey);
 		ctl.entrysize = sizeof(DayWork);
 		ctl.hcxt = work_context;
-		work = hash_create("catalyst metrics work", 16, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		work = hash_create("catalyst metrics"
+		" work", 16, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
 	entry = hash_search(work, &key, HASH_ENTER, &found);
 	if (!found)
@@ -356,7 +364,8 @@ lock_day(const char *cycle_id, DateADT day, bool wait)
 	LOCKTAG		tag;
 
 	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId,
-						 DatumGetUInt32(hash_any((const unsigned char *) cycle_id, strlen(cycle_id))),
+						 DatumGetUInt32(hash_any((const unsigned char *) cycle_id,
+												 strlen(cycle_id))),
 						 (uint32) day, 3);
 	return LockAcquire(&tag, ExclusiveLock, false, !wait) != LOCKACQUIRE_NOT_AVAIL;
 }
@@ -491,12 +500,14 @@ r_multiple(const Datum *values, const bool *nulls, Datum commission, bool *defin
 	*defined = false;
 	if (nulls[T_REALIZED_PNL] || nulls[T_INITIAL_STOP_LOSS] || nulls[T_ENTRY_PRICE] ||
 		nulls[T_QUANTITY] || DatumGetInt32(values[T_QUANTITY]) == 0 ||
-		DatumGetBool(DirectFunctionCall2(numeric_eq, values[T_INITIAL_STOP_LOSS], values[T_ENTRY_PRICE])))
+		DatumGetBool(DirectFunctionCall2(numeric_eq, values[T_INITIAL_STOP_LOSS],
+										 values[T_ENTRY_PRICE])))
 		return (Datum) 0;
 	risk = DirectFunctionCall1(numeric_abs, DirectFunctionCall2(numeric_sub, values[T_ENTRY_PRICE],
 																values[T_INITIAL_STOP_LOSS]));
 	risk = DirectFunctionCall2(numeric_mul, risk,
-							   NumericGetDatum(int64_to_numeric(DatumGetInt32(values[T_QUANTITY]))));
+							   NumericGetDatum(int64_to_numeric(
+								   DatumGetInt32(values[T_QUANTITY]))));
 	*defined = true;
 	return DirectFunctionCall2(numeric_div,
 							   DirectFunctionCall2(numeric_sub, values[T_REALIZED_PNL], commission),
@@ -550,10 +561,13 @@ catalyst_metrics_add_close(HeapTuple position, TupleDesc desc)
 	trade->position_id = DatumGetInt32(values[T_POSITION_ID]);
 	trade->closed_at = DatumGetTimestampTz(values[T_CLOSED_AT]);
 	trade->quantity = DatumGetInt32(values[T_QUANTITY]);
-	trade->realized_pnl = nulls[T_REALIZED_PNL] ? NumericGetDatum(int64_to_numeric(0)) : copy_numeric(values[T_REALIZED_PNL]);
-	trade->pnl_percent = nulls[T_PNL_PERCENT] ? NumericGetDatum(int64_to_numeric(0)) : copy_numeric(values[T_PNL_PERCENT]);
+	trade->realized_pnl = nulls[T_REALIZED_PNL] ? NumericGetDatum(int64_to_numeric(0)) :
+		copy_numeric(values[T_REALIZED_PNL]);
+	trade->pnl_percent = nulls[T_PNL_PERCENT] ? NumericGetDatum(int64_to_numeric(0)) :
+		copy_numeric(values[T_PNL_PERCENT]);
 	trade->hold_seconds = nulls[T_HOLD_DURATION] ? NumericGetDatum(int64_to_numeric(0)) :
-		DirectFunctionCall2(extract_interval, CStringGetTextDatum("epoch"), values[T_HOLD_DURATION]);
+		DirectFunctionCall2(extract_interval, CStringGetTextDatum("epoch"),
+							values[T_HOLD_DURATION]);
 	trade->commission = copy_numeric(commission);
 	trade->has_mae = !nulls[T_MAX_LOSS];
 	trade->mae = trade->has_mae ? copy_numeric(values[T_MAX_LOSS]) : (Datum) 0;
@@ -718,7 +732,8 @@ order_marks(FunctionCallInfo fcinfo, bool v41)
 		TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("order_commission_roll_up() must be fired AFTER UPDATE OR DELETE FOR EACH ROW")));
+				 errmsg("order_commission_roll_up() must be fired AFTER UPDATE OR DELETE FOR EACH"
+				 " ROW")));
 	require_rollup_schema("order_commission_roll_up", v41);
 
 	desc = RelationGetDescr(trigdata->tg_relation);
@@ -730,7 +745,8 @@ order_marks(FunctionCallInfo fcinfo, bool v41)
 		bool		id_changed = column_changed(before, after, desc, id);
 
 		if (!id_changed &&
-			!column_changed(before, after, desc, catalyst_column(desc, "commission", NUMERICOID, &commission_attnum)))
+			!column_changed(before, after, desc,
+							catalyst_column(desc, "commission", NUMERICOID, &commission_attnum)))
 			return PointerGetDatum(NULL);
 		if (id_changed)
 		{
@@ -764,7 +780,8 @@ set_metrics(TupleDesc desc, const CatalystSummary *summary, Datum *values, bool 
 	char		n[CATALYST_N_SUMMARY_COLUMNS + CATALYST_N_DERIVED_COLUMNS];
 
 	catalyst_summary_values(summary, v, n);
-	catalyst_summary_derive(summary, v + CATALYST_N_SUMMARY_COLUMNS, n + CATALYST_N_SUMMARY_COLUMNS);
+	catalyst_summary_derive(summary, v + CATALYST_N_SUMMARY_COLUMNS,
+							n + CATALYST_N_SUMMARY_COLUMNS);
 	for (int i = 0; i < CATALYST_N_SUMMARY_COLUMNS + CATALYST_N_DERIVED_COLUMNS; i++)
 	{
 		const char *name = i < CATALYST_N_SUMMARY_COLUMNS ? catalyst_summary_columns[i] :
@@ -824,11 +841,14 @@ catalyst_metrics_day(PG_FUNCTION_ARGS)
 		values[SPI_fnumber(desc, "metric_date") - 1] = PG_GETARG_DATUM(1);
 		/* what the first fold will write (metric_id is assigned then) */
 		nulls[SPI_fnumber(desc, "metadata") - 1] = false;
-		values[SPI_fnumber(desc, "metadata") - 1] = DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
+		values[SPI_fnumber(desc, "metadata") - 1] =
+			DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
 		nulls[SPI_fnumber(desc, "created_at") - 1] = false;
-		values[SPI_fnumber(desc, "created_at") - 1] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+		values[SPI_fnumber(desc, "created_at") - 1] =
+			TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 		nulls[SPI_fnumber(desc, "updated_at") - 1] = false;
-		values[SPI_fnumber(desc, "updated_at") - 1] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+		values[SPI_fnumber(desc, "updated_at") - 1] =
+			TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 	}
 	set_metrics(desc, &summary, values, nulls);
 	result = SPI_returntuple(heap_form_tuple(desc, values, nulls), desc);
@@ -847,15 +867,19 @@ catalyst_performance(PG_FUNCTION_ARGS)
 {
 	static const char days_sql[] =
 		"SELECT d.metric_date, d AS day_row,"
-		"       EXISTS (SELECT FROM catalyst.metrics_pending q WHERE q.cycle_id" OP("=") "d.cycle_id"
+		"       EXISTS (SELECT FROM catalyst.metrics_pending q WHERE"
+		" q.cycle_id" OP("=") "d.cycle_id"
 		"                  AND q.metric_date" OP("=") "d.metric_date) AS pending"
 		"  FROM catalyst.metrics_days d"
 		" WHERE d.cycle_id" OP("=") "$1"
-		"   AND ($2 IS NULL OR d.metric_date" OP(">=") "$2) AND ($3 IS NULL OR d.metric_date" OP("<=") "$3)"
+		"   AND ($2 IS NULL OR d.metric_date" OP(">=") "$2) AND ($3 IS NULL OR"
+		" d.metric_date" OP("<=") "$3)"
 		" UNION ALL "
-		"SELECT DISTINCT q.metric_date, NULL::catalyst.metrics_days, true FROM catalyst.metrics_pending q"
+		"SELECT DISTINCT q.metric_date, NULL::catalyst.metrics_days, true FROM"
+		" catalyst.metrics_pending q"
 		" WHERE q.cycle_id" OP("=") "$1"
-		"   AND ($2 IS NULL OR q.metric_date" OP(">=") "$2) AND ($3 IS NULL OR q.metric_date" OP("<=") "$3)"
+		"   AND ($2 IS NULL OR q.metric_date" OP(">=") "$2) AND ($3 IS NULL OR"
+		" q.metric_date" OP("<=") "$3)"
 		"   AND NOT EXISTS (SELECT FROM catalyst.metrics_days d WHERE d.cycle_id" OP("=") "$1"
 		"                      AND d.metric_date" OP("=") "q.metric_date)"
 		" ORDER BY 1";
@@ -911,12 +935,14 @@ catalyst_performance(PG_FUNCTION_ARGS)
 			HeapTuple	ignored_row;
 			TupleDesc	ignored_desc;
 
-			catalyst_read_day(cycle_id, DatumGetDateADT(SPI_getbinval(row, days->tupdesc, 1, &isnull)),
+			catalyst_read_day(cycle_id,
+							  DatumGetDateADT(SPI_getbinval(row, days->tupdesc, 1, &isnull)),
 							  &day, &ignored_row, &ignored_desc);
 		}
 		else
 		{
-			HeapTupleHeader header = DatumGetHeapTupleHeader(SPI_getbinval(row, days->tupdesc, 2, &isnull));
+			HeapTupleHeader header =
+				DatumGetHeapTupleHeader(SPI_getbinval(row, days->tupdesc, 2, &isnull));
 			HeapTupleData tuple;
 			TupleDesc	day_desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(header),
 														  HeapTupleHeaderGetTypMod(header));
@@ -940,8 +966,10 @@ catalyst_performance(PG_FUNCTION_ARGS)
 	values[SPI_fnumber(desc, "total_trades") - 1] = Int64GetDatum(total.total_trades);
 	values[SPI_fnumber(desc, "winning_trades") - 1] = Int64GetDatum(total.winning_trades);
 	values[SPI_fnumber(desc, "losing_trades") - 1] = Int64GetDatum(total.losing_trades);
-	values[SPI_fnumber(desc, "longest_winning_streak") - 1] = Int64GetDatum(total.longest_winning_streak);
-	values[SPI_fnumber(desc, "longest_losing_streak") - 1] = Int64GetDatum(total.longest_losing_streak);
+	values[SPI_fnumber(desc, "longest_winning_streak") - 1] =
+		Int64GetDatum(total.longest_winning_streak);
+	values[SPI_fnumber(desc, "longest_losing_streak") - 1] =
+		Int64GetDatum(total.longest_losing_streak);
 	values[SPI_fnumber(desc, "r_trades") - 1] = Int64GetDatum(total.r_trades);
 	result = SPI_returntuple(heap_form_tuple(desc, values, nulls), desc);
 	catalyst_spi_finish();

@@ -44,7 +44,10 @@
 #define OP(o) " OPERATOR(pg_catalog." o ") "
 #define DAY_KEY(a) " " a ".cycle_id" OP("=") "$1 AND " a ".metric_date" OP("=") "$2"
 
-/* The day's row, its minute $3, its hour $4, and whether anything is pending ($1 cycle, $2 date). */
+/*
+ * The day's row, its minute $3, its hour $4, and whether anything is pending ($1 cycle, $2
+ * date).
+ */
 static const char day_sql[] =
 	"SELECT d AS day_row, s AS slice_row, h AS hour_row,"
 	"       EXISTS (SELECT FROM catalyst.metrics_pending q WHERE " DAY_KEY("q") ") AS pending"
@@ -113,7 +116,8 @@ static const char derive_take_sql[] =
 	"     WHERE a.cycle_id" OP("=") "$1 AND a.status" OP("=") "'closed'" \
 	"       AND a.closed_at" OP(">=") "$2 AND a.closed_at" OP("<") "$3" \
 	"), costs AS (" \
-	"    SELECT d.*, COALESCE(eo.commission, 0)" OP("+") "COALESCE(xo.commission, 0) AS commission" \
+	"    SELECT d.*, COALESCE(eo.commission, 0)" OP("+") "COALESCE(xo.commission, 0) AS" \
+	" commission" \
 	"      FROM day_positions d" \
 	"      LEFT JOIN catalyst.orders eo ON eo.order_id" OP("=") "d.entry_order_id" \
 	"      LEFT JOIN catalyst.orders xo ON xo.order_id" OP("=") "d.exit_order_id" \
@@ -130,26 +134,32 @@ static const char derive_take_sql[] =
 	"                (pg_catalog.abs(d.entry_price" OP("-") "d.initial_stop_loss)" \
 	"                 " OP("*") "d.quantity::pg_catalog.numeric) END AS r," \
 	"           pg_catalog.int4(pg_catalog.floor((pg_catalog.extract('epoch', d.closed_at)" \
-	"               " OP("-") "pg_catalog.extract('epoch', $4::pg_catalog.timestamptz))" OP("/") "60)) AS slice" \
+	"               " OP("-") "pg_catalog.extract('epoch'," \
+	" $4::pg_catalog.timestamptz))" OP("/") "60)) AS slice" \
 	"      FROM costs d" \
 	"), running AS (" \
 	"    SELECT t.*, pg_catalog.sum(t.pnl) OVER w AS cum," \
 	"           pg_catalog.row_number() OVER w" OP("-") "pg_catalog.row_number() OVER" \
-	"               (PARTITION BY t.slice, t.outcome ORDER BY t.closed_at, t.position_id) AS island" \
+	"               (PARTITION BY t.slice, t.outcome ORDER BY t.closed_at, t.position_id) AS" \
+	" island" \
 	"      FROM trades t" \
-	"    WINDOW w AS (PARTITION BY t.slice ORDER BY t.closed_at, t.position_id ROWS UNBOUNDED PRECEDING)" \
+	"    WINDOW w AS (PARTITION BY t.slice ORDER BY t.closed_at, t.position_id ROWS UNBOUNDED" \
+	" PRECEDING)" \
 	"), peaks AS (" \
 	"    SELECT r.*, GREATEST(pg_catalog.max(r.cum) OVER w, 0) AS peak," \
 	"           pg_catalog.count(*) OVER (PARTITION BY r.slice, r.outcome, r.island) AS streak," \
 	"           pg_catalog.row_number() OVER w AS rn," \
 	"           pg_catalog.count(*) OVER (PARTITION BY r.slice) AS n" \
 	"      FROM running r" \
-	"    WINDOW w AS (PARTITION BY r.slice ORDER BY r.closed_at, r.position_id ROWS UNBOUNDED PRECEDING)" \
+	"    WINDOW w AS (PARTITION BY r.slice ORDER BY r.closed_at, r.position_id ROWS UNBOUNDED" \
+	" PRECEDING)" \
 	")" \
 	" SELECT k.slice," \
 	"        pg_catalog.int4(pg_catalog.count(*)) AS total_trades," \
-	"        pg_catalog.int4(pg_catalog.count(*) FILTER (WHERE k.pnl" OP(">") "0)) AS winning_trades," \
-	"        pg_catalog.int4(pg_catalog.count(*) FILTER (WHERE k.pnl" OP("<") "0)) AS losing_trades," \
+	"        pg_catalog.int4(pg_catalog.count(*) FILTER (WHERE k.pnl" OP(">") "0)) AS" \
+	" winning_trades," \
+	"        pg_catalog.int4(pg_catalog.count(*) FILTER (WHERE k.pnl" OP("<") "0)) AS" \
+	" losing_trades," \
 	"        COALESCE(pg_catalog.sum(k.pnl) FILTER (WHERE k.pnl" OP(">") "0), 0) AS sum_wins," \
 	"        COALESCE(pg_catalog.sum(k.pnl) FILTER (WHERE k.pnl" OP("<") "0), 0) AS sum_losses," \
 	"        COALESCE(pg_catalog.sum(k.commission), 0) AS commissions," \
@@ -173,18 +183,23 @@ static const char derive_take_sql[] =
 	"        COALESCE(pg_catalog.sum(k.mfe), 0) AS sum_mfe," \
 	"        pg_catalog.int4(pg_catalog.count(k.r)) AS r_trades," \
 	"        COALESCE(pg_catalog.sum(k.r), 0) AS sum_r," \
-	"        pg_catalog.int4(COALESCE(pg_catalog.max(k.streak) FILTER (WHERE k.outcome" OP(">") "0), 0))" \
+	"        pg_catalog.int4(COALESCE(pg_catalog.max(k.streak) FILTER (WHERE" \
+	" k.outcome" OP(">") "0), 0))" \
 	"            AS longest_winning_streak," \
-	"        pg_catalog.int4(COALESCE(pg_catalog.max(k.streak) FILTER (WHERE k.outcome" OP("<") "0), 0))" \
+	"        pg_catalog.int4(COALESCE(pg_catalog.max(k.streak) FILTER (WHERE" \
+	" k.outcome" OP("<") "0), 0))" \
 	"            AS longest_losing_streak," \
 	"        pg_catalog.max(k.outcome) FILTER (WHERE k.rn" OP("=") "1) AS first_streak_sign," \
-	"        pg_catalog.int4(pg_catalog.max(k.streak) FILTER (WHERE k.rn" OP("=") "1)) AS first_streak," \
+	"        pg_catalog.int4(pg_catalog.max(k.streak) FILTER (WHERE k.rn" OP("=") "1)) AS" \
+	" first_streak," \
 	"        pg_catalog.max(k.outcome) FILTER (WHERE k.rn" OP("=") "k.n) AS last_streak_sign," \
-	"        pg_catalog.int4(pg_catalog.max(k.streak) FILTER (WHERE k.rn" OP("=") "k.n)) AS last_streak" \
+	"        pg_catalog.int4(pg_catalog.max(k.streak) FILTER (WHERE k.rn" OP("=") "k.n)) AS" \
+	" last_streak" \
 	"   FROM peaks k GROUP BY k.slice ORDER BY k.slice"
 
 static const char derive_sql[] = DERIVE_SQL("p.initial_stop_loss", "a.initial_stop_loss");
-static const char derive_v41_sql[] = DERIVE_SQL("NULL::pg_catalog.numeric", "NULL::pg_catalog.numeric");
+static const char derive_v41_sql[] = DERIVE_SQL("NULL::pg_catalog.numeric",
+												"NULL::pg_catalog.numeric");
 
 static SPIPlanPtr day_plan, create_day_plan, take_pending_plan, read_pending_plan,
 			insert_pending_plan, derive_plan, derive_v41_plan, derive_take_plan, store_day_plan;
@@ -311,7 +326,8 @@ load_slice(Day *day, Level *level, HTAB *slices, int32 k)
 
 	if (!found &&
 		run(day, level_plan(&level->one_plan,
-							"SELECT s.* FROM catalyst.%s s WHERE " DAY_KEY("s") " AND s.slice" OP("=") "$3",
+							"SELECT s.* FROM catalyst.%s s WHERE " DAY_KEY("s") " AND"
+							" s.slice" OP("=") "$3",
 							level, 3),
 			values, NULL, SPI_OK_SELECT) > 0)
 		catalyst_summary_read(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, &s->summary);
@@ -342,11 +358,15 @@ new_slices(Day *day)
 	ctl.keysize = sizeof(int32);
 	ctl.entrysize = sizeof(Slice);
 	ctl.hcxt = CurrentMemoryContext;
-	day->minutes = hash_create("catalyst day minutes", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	day->minutes = hash_create("catalyst day"
+	" minutes", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	day->hours = hash_create("catalyst day hours", 32, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 }
 
-/* Open a day: its row, the minute `slice` and its hour (if slice >= 0), whether anything is pending. */
+/*
+ * Open a day: its row, the minute `slice` and its hour (if slice >= 0), whether anything is
+ * pending.
+ */
 static bool
 open_day(Day *day, const char *cycle_id, DateADT date, bool write, int32 slice)
 {
@@ -444,8 +464,11 @@ stale_hour(Day *day, int32 k)
 	day->remerge = true;
 }
 
-/* $1 cycle, [$2, $3) the trades' range, $4 the day's start; the writing form's $5 date, $6 markers */
-static const Oid derive_types[6] = {TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID, DATEOID, BOOLOID};
+/* $1 cycle, [$2, $3) the trades' range, $4 the day's start; the writing form's $5 date, $6
+ * markers */
+static const Oid derive_types[6] = {
+	TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID, DATEOID, BOOLOID
+};
 
 /* derive_sql alone: it writes nothing (`v41`: for a 4.1 schema) */
 static SPIPlanPtr
@@ -561,7 +584,8 @@ merge_range(Day *day, Level *level, HTAB *slices, int32 lo, int32 hi, bool at_ha
 		SPITupleTable *result;
 		uint64		rows = run(day, level_plan(&level->range_plan,
 											   "SELECT s.* FROM catalyst.%s s WHERE " DAY_KEY("s")
-											   " AND s.slice" OP(">=") "$3 AND s.slice" OP("<") "$4",
+											   " AND s.slice" OP(">=") "$3 AND"
+											   " s.slice" OP("<") "$4",
 											   level, 4),
 							   values, NULL, SPI_OK_SELECT);
 		int			attnum = 0;
@@ -717,7 +741,9 @@ write_slices(Day *day, Level *level, HTAB *slices)
 	hash_seq_init(&seq, slices);
 	while ((s = hash_seq_search(&seq)) != NULL)
 	{
-		Datum		values[3 + CATALYST_N_SUMMARY_COLUMNS] = {day->key[0], day->key[1], Int32GetDatum(s->slice)};
+		Datum		values[3 + CATALYST_N_SUMMARY_COLUMNS] = {
+			day->key[0], day->key[1], Int32GetDatum(s->slice)
+		};
 		char		nulls[3 + CATALYST_N_SUMMARY_COLUMNS] = {' ', ' ', ' '};
 
 		if (!s->changed)
@@ -733,7 +759,8 @@ write_slices(Day *day, Level *level, HTAB *slices)
 			StringInfoData sql;
 
 			initStringInfo(&sql);
-			appendStringInfo(&sql, "INSERT INTO catalyst.%s (cycle_id, metric_date, slice", level->table);
+			appendStringInfo(&sql, "INSERT INTO catalyst.%s (cycle_id, metric_date,"
+			" slice", level->table);
 			for (int i = 0; i < CATALYST_N_SUMMARY_COLUMNS; i++)
 			{
 				types[3 + i] = catalyst_summary_types[i];
@@ -742,11 +769,13 @@ write_slices(Day *day, Level *level, HTAB *slices)
 			appendStringInfoString(&sql, ") VALUES ($1, $2, $3");
 			for (int i = 0; i < CATALYST_N_SUMMARY_COLUMNS; i++)
 				appendStringInfo(&sql, ", $%d", 4 + i);
-			appendStringInfoString(&sql, ") ON CONFLICT (cycle_id, metric_date, slice) DO UPDATE SET ");
+			appendStringInfoString(&sql, ") ON CONFLICT (cycle_id, metric_date, slice) DO UPDATE"
+			" SET ");
 			for (int i = 0; i < CATALYST_N_SUMMARY_COLUMNS; i++)
 				appendStringInfo(&sql, "%s%s = EXCLUDED.%s", i > 0 ? ", " : "",
 								 catalyst_summary_columns[i], catalyst_summary_columns[i]);
-			level->upsert_plan = catalyst_keep_plan(sql.data, 3 + CATALYST_N_SUMMARY_COLUMNS, types);
+			level->upsert_plan = catalyst_keep_plan(sql.data, 3 + CATALYST_N_SUMMARY_COLUMNS,
+													types);
 		}
 		catalyst_summary_values(&s->summary, values + 3, nulls + 3);
 		catalyst_spi_exec_plan(level->upsert_plan, values, nulls, SPI_OK_INSERT, 0);
@@ -756,12 +785,16 @@ write_slices(Day *day, Level *level, HTAB *slices)
 static void
 store_day(Day *day)
 {
-	Datum		values[2 + CATALYST_N_SUMMARY_COLUMNS + CATALYST_N_DERIVED_COLUMNS] = {day->key[0], day->key[1]};
+	Datum		values[2 + CATALYST_N_SUMMARY_COLUMNS + CATALYST_N_DERIVED_COLUMNS] = {
+		day->key[0], day->key[1]
+	};
 	char		nulls[2 + CATALYST_N_SUMMARY_COLUMNS + CATALYST_N_DERIVED_COLUMNS] = {' ', ' '};
 
 	if (store_day_plan == NULL)
 	{
-		Oid			types[2 + CATALYST_N_SUMMARY_COLUMNS + CATALYST_N_DERIVED_COLUMNS] = {TEXTOID, DATEOID};
+		Oid			types[2 + CATALYST_N_SUMMARY_COLUMNS + CATALYST_N_DERIVED_COLUMNS] = {
+			TEXTOID, DATEOID
+		};
 		StringInfoData sql;
 		int			param = 2;
 
@@ -775,7 +808,8 @@ store_day(Day *day)
 		for (int i = 0; i < CATALYST_N_DERIVED_COLUMNS; i++)
 		{
 			types[param] = catalyst_derived_types[i];
-			appendStringInfo(&sql, "%s%s = $%d", i > 0 ? ", " : "", catalyst_derived_columns[i], ++param);
+			appendStringInfo(&sql, "%s%s = $%d", i > 0 ? ","
+			" " : "", catalyst_derived_columns[i], ++param);
 		}
 		appendStringInfoString(&sql, " WHERE" DAY_KEY("metrics_days"));
 		store_day_plan = catalyst_keep_plan(sql.data, param, types);
@@ -946,7 +980,8 @@ catalyst_read_day(const char *cycle_id, DateADT date, CatalystSummary *summary,
 	if (open_day(&day, cycle_id, date, false, -1))
 	{
 		SPITupleTable *result;
-		uint64		rows = catalyst_spi_query_plan(plan(&read_pending_plan, read_pending_sql, 2, key_types),
+		uint64		rows = catalyst_spi_query_plan(plan(&read_pending_plan, read_pending_sql, 2,
+														key_types),
 												   day.key, NULL, 0);
 		Fold	   *folds = palloc(sizeof(Fold) * Max(rows, 1));
 		int			n = 0;

@@ -21,11 +21,13 @@
  * their sums (SL <= 0), S = SW + SL:
  *   expectancy      S / n                                  (NULL without trades)
  *   payoff_ratio    (SW / w) / |SL / l| = SW l / (-SL w)   (NULL without a win or a loss)
- *   sqn             sqrt(n) mean / sample stddev of realized_pnl = S / sqrt((n sum(pnl^2) - S^2) / (n - 1))
+ *   sqn             sqrt(n) mean / sample stddev of realized_pnl
+ *                   = S / sqrt((n sum(pnl^2) - S^2) / (n - 1))
  *                                                          (NULL for n < 2 or a zero stddev)
  *   kelly_fraction  W - (1 - W) / payoff_ratio, W = w / (w + l) = w S / ((w + l) SW)
  *                                                          (NULL without a win or a loss)
- *   sortino_ratio   mean / sqrt(sum(min(r, 0)^2) / n) of pnl_percent r = sum(r) / sqrt(n sum(min(r, 0)^2))
+ *   sortino_ratio   mean / sqrt(sum(min(r, 0)^2) / n) of pnl_percent r
+ *                   = sum(r) / sqrt(n sum(min(r, 0)^2))
  *                                                          (NULL without a negative return)
  *   average_mae     sum_mae / mae_trades                   (NULL without one)
  *   average_mfe     sum_mfe / mfe_trades                   (NULL without one)
@@ -540,12 +542,16 @@ fit_column(int d, Datum value)
 	return DirectFunctionCall2(numeric_round, value, Int32GetDatum(derived_scale[d]));
 }
 
-/* The mean hold time, exact to the microsecond, days and hours justified like closed_at - opened_at. */
+/*
+ * The mean hold time, exact to the microsecond, days and hours justified like closed_at -
+ * opened_at.
+ */
 static Datum
 mean_hold_time(Datum sum_seconds, int64 trades)
 {
 	Datum		micros = DirectFunctionCall2(numeric_round,
-											 divide(mul(sum_seconds, num(USECS_PER_SEC)), num(trades)),
+											 divide(mul(sum_seconds, num(USECS_PER_SEC)),
+													num(trades)),
 											 Int32GetDatum(0));
 	Interval   *mean = palloc0(sizeof(Interval));
 
