@@ -101,12 +101,11 @@ static int	trade_attnums[N_TRADE_COLUMNS];
 static int
 trade_column(TupleDesc desc, int i)
 {
-	int			cached = trade_attnums[i];
+	static int	stop_present = 0;
 
+	/* a 4.1 schema has no initial_stop_loss */
 	if (i == T_INITIAL_STOP_LOSS &&
-		!(cached > 0 && cached <= desc->natts && !TupleDescAttr(desc, cached - 1)->attisdropped &&
-		  strcmp(NameStr(TupleDescAttr(desc, cached - 1)->attname), trade_columns[i]) == 0) &&
-		SPI_fnumber(desc, trade_columns[i]) <= 0)
+		catalyst_optional_column(desc, trade_columns[i], InvalidOid, &stop_present) == 0)
 		return 0;
 	return catalyst_column(desc, trade_columns[i], trade_types[i], &trade_attnums[i]);
 }
@@ -786,14 +785,26 @@ set_metrics(TupleDesc desc, const CatalystSummary *summary, Datum *values, bool 
 	{
 		const char *name = i < CATALYST_N_SUMMARY_COLUMNS ? catalyst_summary_columns[i] :
 			catalyst_derived_columns[i - CATALYST_N_SUMMARY_COLUMNS];
-		int			attnum = SPI_fnumber(desc, name);
+		int			cached = 0;
+		int			attnum = catalyst_optional_column(desc, name, InvalidOid, &cached);
 
-		if (attnum <= 0)
+		if (attnum == 0)
 			continue;			/* performance() has no state columns */
 		nulls[attnum - 1] = n[i] == 'n';
 		if (!nulls[attnum - 1])
 			values[attnum - 1] = fit_attribute(desc, attnum, v[i]);
 	}
+}
+
+/* A column of a function's result row, found by name (columns.c) and set */
+static void
+put_column(TupleDesc desc, const char *name, Datum value, Datum *values, bool *nulls)
+{
+	int			cached = 0;
+	int			attnum = catalyst_column(desc, name, InvalidOid, &cached);
+
+	values[attnum - 1] = value;
+	nulls[attnum - 1] = false;
 }
 
 /* SQL-callable functions */
@@ -835,20 +846,15 @@ catalyst_metrics_day(PG_FUNCTION_ARGS)
 	else
 	{
 		memset(nulls, true, sizeof(bool) * desc->natts);
-		nulls[SPI_fnumber(desc, "cycle_id") - 1] = false;
-		values[SPI_fnumber(desc, "cycle_id") - 1] = PG_GETARG_DATUM(0);
-		nulls[SPI_fnumber(desc, "metric_date") - 1] = false;
-		values[SPI_fnumber(desc, "metric_date") - 1] = PG_GETARG_DATUM(1);
+		put_column(desc, "cycle_id", PG_GETARG_DATUM(0), values, nulls);
+		put_column(desc, "metric_date", PG_GETARG_DATUM(1), values, nulls);
 		/* what the first fold will write (metric_id is assigned then) */
-		nulls[SPI_fnumber(desc, "metadata") - 1] = false;
-		values[SPI_fnumber(desc, "metadata") - 1] =
-			DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
-		nulls[SPI_fnumber(desc, "created_at") - 1] = false;
-		values[SPI_fnumber(desc, "created_at") - 1] =
-			TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
-		nulls[SPI_fnumber(desc, "updated_at") - 1] = false;
-		values[SPI_fnumber(desc, "updated_at") - 1] =
-			TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+		put_column(desc, "metadata", DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")),
+				   values, nulls);
+		put_column(desc, "created_at", TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()),
+				   values, nulls);
+		put_column(desc, "updated_at", TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()),
+				   values, nulls);
 	}
 	set_metrics(desc, &summary, values, nulls);
 	result = SPI_returntuple(heap_form_tuple(desc, values, nulls), desc);
@@ -963,14 +969,14 @@ catalyst_performance(PG_FUNCTION_ARGS)
 	memset(nulls, true, sizeof(bool) * desc->natts);
 	set_metrics(desc, &total, values, nulls);
 	/* the counts are bigint here: a lifetime may hold more than 2^31 trades */
-	values[SPI_fnumber(desc, "total_trades") - 1] = Int64GetDatum(total.total_trades);
-	values[SPI_fnumber(desc, "winning_trades") - 1] = Int64GetDatum(total.winning_trades);
-	values[SPI_fnumber(desc, "losing_trades") - 1] = Int64GetDatum(total.losing_trades);
-	values[SPI_fnumber(desc, "longest_winning_streak") - 1] =
-		Int64GetDatum(total.longest_winning_streak);
-	values[SPI_fnumber(desc, "longest_losing_streak") - 1] =
-		Int64GetDatum(total.longest_losing_streak);
-	values[SPI_fnumber(desc, "r_trades") - 1] = Int64GetDatum(total.r_trades);
+	put_column(desc, "total_trades", Int64GetDatum(total.total_trades), values, nulls);
+	put_column(desc, "winning_trades", Int64GetDatum(total.winning_trades), values, nulls);
+	put_column(desc, "losing_trades", Int64GetDatum(total.losing_trades), values, nulls);
+	put_column(desc, "longest_winning_streak", Int64GetDatum(total.longest_winning_streak),
+			   values, nulls);
+	put_column(desc, "longest_losing_streak", Int64GetDatum(total.longest_losing_streak),
+			   values, nulls);
+	put_column(desc, "r_trades", Int64GetDatum(total.r_trades), values, nulls);
 	result = SPI_returntuple(heap_form_tuple(desc, values, nulls), desc);
 	catalyst_spi_finish();
 	PG_RETURN_HEAPTUPLEHEADER(result);

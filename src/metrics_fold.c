@@ -26,6 +26,7 @@
 #include "postgres.h"
 
 #include "metrics_fold.h"
+#include "columns.h"
 #include "metrics_state.h"
 #include "spi_util.h"
 #include "trading_day.h"
@@ -598,7 +599,7 @@ merge_range(Day *day, Level *level, HTAB *slices, int32 lo, int32 hi, bool at_ha
 			int32		k;
 
 			if (attnum == 0)
-				attnum = SPI_fnumber(result->tupdesc, "slice");
+				attnum = catalyst_column(result->tupdesc, "slice", INT4OID, &attnum);
 			k = DatumGetInt32(SPI_getbinval(result->vals[i], result->tupdesc, attnum, &isnull));
 			s = slice_entry(slices, k, &found);
 			if (!found)
