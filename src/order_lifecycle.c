@@ -171,7 +171,7 @@ PG_FUNCTION_INFO_V1(catalyst_order_lifecycle_check);
 Datum
 catalyst_order_lifecycle_check(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = catalyst_insert_update_trigger(fcinfo, "order_lifecycle_check", true);
+	TriggerData *trigdata = catalyst_row_trigger(fcinfo, "order_lifecycle_check", true, false);
 	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
 	bool		inserting = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event);
 	HeapTuple	order = inserting ? trigdata->tg_trigtuple : trigdata->tg_newtuple;
@@ -228,7 +228,7 @@ PG_FUNCTION_INFO_V1(catalyst_order_lifecycle_record);
 Datum
 catalyst_order_lifecycle_record(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = catalyst_insert_update_trigger(fcinfo, "order_lifecycle_record", false);
+	TriggerData *trigdata = catalyst_row_trigger(fcinfo, "order_lifecycle_record", false, false);
 	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
 	bool		inserting = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event);
 	HeapTuple	order = inserting ? trigdata->tg_trigtuple : trigdata->tg_newtuple;

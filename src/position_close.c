@@ -32,6 +32,7 @@
 #include "position_columns.h"
 #include "restore.h"
 #include "row_changes.h"
+#include "row_trigger.h"
 
 #include "access/htup_details.h"
 #include "common/int.h"
@@ -299,33 +300,13 @@ write_close_event(Relation rel, HeapTuple before, HeapTuple position)
 	catalyst_audit_event(&event);
 }
 
-static TriggerData *
-check_row_trigger(FunctionCallInfo fcinfo, const char *name, bool before)
-{
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("%s() must be called as a trigger", name)));
-	if (!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
-		(before ? !TRIGGER_FIRED_BEFORE(trigdata->tg_event) :
-		 !TRIGGER_FIRED_AFTER(trigdata->tg_event)) ||
-		(before && TRIGGER_FIRED_BY_DELETE(trigdata->tg_event)))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("%s() must be fired %s FOR EACH ROW", name,
-						before ? "BEFORE INSERT OR UPDATE" : "AFTER INSERT, UPDATE or DELETE")));
-	return trigdata;
-}
-
 /* SQL-callable functions */
 
 PG_FUNCTION_INFO_V1(catalyst_position_close_derive);
 Datum
 catalyst_position_close_derive(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = check_row_trigger(fcinfo, "position_close_derive", true);
+	TriggerData *trigdata = catalyst_row_trigger(fcinfo, "position_close_derive", true, false);
 	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
 
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
@@ -348,7 +329,7 @@ PG_FUNCTION_INFO_V1(catalyst_position_close_roll_up);
 Datum
 catalyst_position_close_roll_up(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = check_row_trigger(fcinfo, "position_close_roll_up", false);
+	TriggerData *trigdata = catalyst_row_trigger(fcinfo, "position_close_roll_up", false, true);
 	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
 	HeapTuple	before = trigdata->tg_trigtuple;
 

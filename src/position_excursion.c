@@ -142,7 +142,7 @@ PG_FUNCTION_INFO_V1(catalyst_position_excursion);
 Datum
 catalyst_position_excursion(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = catalyst_insert_update_trigger(fcinfo, "position_excursion", true);
+	TriggerData *trigdata = catalyst_row_trigger(fcinfo, "position_excursion", true, false);
 	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
 	bool		inserting = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event);
 	HeapTuple	tuple = inserting ? trigdata->tg_trigtuple : trigdata->tg_newtuple;
@@ -240,7 +240,7 @@ PG_FUNCTION_INFO_V1(catalyst_position_stop_change);
 Datum
 catalyst_position_stop_change(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = catalyst_insert_update_trigger(fcinfo, "position_stop_change", false);
+	TriggerData *trigdata = catalyst_row_trigger(fcinfo, "position_stop_change", false, false);
 	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
 	bool		inserting = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event);
 	Row			new;
