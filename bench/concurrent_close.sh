@@ -12,6 +12,8 @@
 #
 #   bench/concurrent_close.sh                          everything
 #   CATALYST_CONCURRENT_PARTS="concurrent" bench/concurrent_close.sh
+#   CATALYST_CONCURRENT_RUNS="16,16" ...                  only 16 sessions over 16 cycles
+#   CATALYST_FOLD_BATCH=1 ...                            every session folds each close at once
 set -euo pipefail
 shopt -s inherit_errexit
 export CATALYST_BENCH_PORT=${CATALYST_BENCH_PORT:-54343}
@@ -20,7 +22,10 @@ source "$(dirname "$0")/lib.sh"
 parts=${CATALYST_CONCURRENT_PARTS:-"concurrent late range"}
 seconds=${CATALYST_CONCURRENT_SECONDS:-24}
 positions=${CATALYST_CONCURRENT_POSITIONS:-200000}
+# "sessions cycles" pairs of the concurrent part
+runs=${CATALYST_CONCURRENT_RUNS:-"8,1 16,1 16,16"}
 export PGTZ=UTC
+if [ -n "${CATALYST_FOLD_BATCH:-}" ]; then export PGOPTIONS="-c catalyst.fold_batch=$CATALYST_FOLD_BATCH"; fi
 
 bench_start
 work=$bench_scratch/concurrent
@@ -84,8 +89,8 @@ SQL
 if [[ " $parts " == *" concurrent "* ]]; then
 	echo "== concurrent closes: pgbench, one transaction per close, closed_at = now(), fsync on, ${seconds} s in 8-s windows"
 	printf '%-34s %-30s %-30s %s\n' "sessions, cycles" "limit tps (8-s windows)" "catalyst tps (8-s windows)" "catalyst/limit, 3rd/1st window"
-	for run in "8 1" "16 1" "16 16"; do
-		set -- $run
+	for run in $runs; do
+		set -- ${run/,/ }
 		fresh bench_limit "$2" "$positions"
 		psql -X -q -d bench_limit -c "ALTER TABLE catalyst.positions DISABLE TRIGGER USER"
 		limit=$(bench bench_limit "$1" "$2" "$seconds")
@@ -115,24 +120,35 @@ INSERT INTO catalyst.positions (cycle_id, symbol, side, quantity, entry_order_id
 SELECT 'day', 'S', 'long', 10, 'in', 100.00, '2026-03-02 00:00+00', 'closed', 90 + (i * 37) % 21,
        timestamptz '2026-03-02 00:00+00' + i * interval '720 ms'
 FROM generate_series(1, 100000) i;
--- 800 open positions to close
+-- 1,200 open positions to close
 INSERT INTO catalyst.positions (cycle_id, symbol, side, quantity, entry_order_id, entry_price, opened_at)
-SELECT 'day', 'S', 'long', 10, 'in', 100.00, '2026-03-02 00:00+00' FROM generate_series(1, 800);
+SELECT 'day', 'S', 'long', 10, 'in', 100.00, '2026-03-02 00:00+00' FROM generate_series(1, 1200);
 VACUUM ANALYZE;
 CHECKPOINT;
 SQL
 	first=$(psql -X -At -d bench_late -c "SELECT min(position_id) FROM catalyst.positions WHERE status = 'open'")
-	# in order: after the day's last trade (20:00), one second apart; late: an hour before it
-	awk -v f="$first" 'BEGIN { for (i = 0; i < 400; i++)
-		printf "UPDATE catalyst.positions SET status = '\''closed'\'', exit_price = %d, closed_at = timestamptz '\''2026-03-02 20:00+00'\'' + interval '\''%d s'\'' WHERE position_id = %d;\n", 90 + i % 21, i + 1, f + i }' >"$work/inorder.sql"
-	awk -v f="$first" 'BEGIN { for (i = 0; i < 400; i++)
-		printf "UPDATE catalyst.positions SET status = '\''closed'\'', exit_price = %d, closed_at = timestamptz '\''2026-03-02 19:06:40+00'\'' - interval '\''1 hour'\'' + interval '\''%d ms'\'' WHERE position_id = %d;\n", 90 + i % 21, 7 * i, f + 400 + i }' >"$work/late.sql"
-	t0=$(date +%s%N); psql -X -q -v ON_ERROR_STOP=1 -d bench_late -f "$work/inorder.sql" >/dev/null; t1=$(date +%s%N)
-	inorder=$(((t1 - t0) / 1000000))
-	t0=$(date +%s%N); psql -X -q -v ON_ERROR_STOP=1 -d bench_late -f "$work/late.sql" >/dev/null; t1=$(date +%s%N)
-	late=$(((t1 - t0) / 1000000))
+	# in order: after the day's last trade (20:00), one second apart; late: an hour before the
+	# last folded one (19:06:40), 7 ms apart, so all in one minute; spread: an hour and more
+	# before it, each in a minute of its own (a batch folds as many minutes as closes)
+	closes() { # FILE FIRST-POSITION AWK-EXPRESSION-OF-i-FOR-closed_at
+		awk -v f="$2" 'BEGIN { for (i = 0; i < 400; i++)
+			printf "UPDATE catalyst.positions SET status = '\''closed'\'', exit_price = %d, closed_at = %s WHERE position_id = %d;\n", 90 + i % 21, '"$3"', f + i }' >"$1"
+	}
+	closes "$work/inorder.sql" "$first" 'sprintf("timestamptz '\''2026-03-02 20:00+00'\'' + interval '\''%d s'\''", i + 1)'
+	closes "$work/late.sql" $((first + 400)) 'sprintf("timestamptz '\''2026-03-02 18:06:40+00'\'' + interval '\''%d ms'\''", 7 * i)'
+	closes "$work/spread.sql" $((first + 800)) 'sprintf("timestamptz '\''2026-03-02 18:06:40+00'\'' - interval '\''%d s'\''", 61 * i)'
+	timed() { # FILE: milliseconds psql takes to run it
+		local t0 t1
+		t0=$(date +%s%N); psql -X -q -v ON_ERROR_STOP=1 -d bench_late -f "$1" >/dev/null; t1=$(date +%s%N)
+		echo $(((t1 - t0) / 1000000))
+	}
+	inorder=$(timed "$work/inorder.sql")
+	late=$(timed "$work/late.sql")
+	spread=$(timed "$work/spread.sql")
 	printf '400 in-order closes %d ms, 400 closes an hour back %d ms: late / in order = %s (target <= 2)\n' \
 		"$inorder" "$late" "$(ratio "$late" "$inorder")"
+	printf '400 closes an hour and more back, each in a minute of its own %d ms: / in order = %s\n' \
+		"$spread" "$(ratio "$spread" "$inorder")"
 	echo "   $(check bench_late | tail -1)"
 fi
 

@@ -28,6 +28,7 @@
 #include "metrics_fold.h"
 #include "columns.h"
 #include "metrics_state.h"
+#include "settings.h"
 #include "spi_util.h"
 #include "trading_day.h"
 
@@ -69,6 +70,16 @@ static const char take_pending_sql[] =
 	"DELETE FROM catalyst.metrics_pending q WHERE " DAY_KEY("q")
 	"   AND (q.closed_at IS NULL OR q.closed_at" OP("<") "$3)"
 	" RETURNING" PENDING_COLUMNS;
+
+/*
+ * Whether day ($1, $2) must be folded now: it has a marker, or at least $3 pending rows (counted
+ * no further).
+ */
+static const char fold_due_sql[] =
+	"SELECT EXISTS (SELECT FROM catalyst.metrics_pending q WHERE " DAY_KEY("q")
+	"                  AND q.closed_at IS NULL)"
+	"    OR (SELECT pg_catalog.count(*) FROM (SELECT FROM catalyst.metrics_pending q"
+	"         WHERE " DAY_KEY("q") " LIMIT $3) AS batch)" OP(">=") "$3";
 
 static const char read_pending_sql[] =
 	"SELECT" PENDING_COLUMNS " FROM catalyst.metrics_pending q WHERE " DAY_KEY("q");
@@ -202,7 +213,7 @@ static const char derive_sql[] = DERIVE_SQL("p.initial_stop_loss", "a.initial_st
 static const char derive_v41_sql[] = DERIVE_SQL("NULL::pg_catalog.numeric",
 												"NULL::pg_catalog.numeric");
 
-static SPIPlanPtr day_plan, create_day_plan, take_pending_plan, read_pending_plan,
+static SPIPlanPtr day_plan, create_day_plan, take_pending_plan, fold_due_plan, read_pending_plan,
 			insert_pending_plan, derive_plan, derive_v41_plan, derive_take_plan, store_day_plan;
 
 /*
@@ -879,6 +890,28 @@ catalyst_pend_day(const char *cycle_id, DateADT date, List *own, bool recompute)
 			pend(&day, lfirst(lc));
 }
 
+/*
+ * Whether the day's closes are to be folded now: a marker waits for nothing, and closes wait
+ * until catalyst.fold_batch of them, this statement's with the pending ones, can be folded in
+ * one go (one write of the day's rows for them all).
+ */
+static bool
+fold_due(const char *cycle_id, DateADT date, List *own, bool recompute)
+{
+	int			others = catalyst_fold_batch - list_length(own);
+	Datum		values[3] = {CStringGetTextDatum(cycle_id), DateADTGetDatum(date),
+	Int64GetDatum(others)};
+	Oid			types[3] = {TEXTOID, DATEOID, INT8OID};
+	bool		isnull;
+
+	if (recompute || others <= 0)
+		return true;
+	catalyst_spi_exec_plan(plan(&fold_due_plan, fold_due_sql, 3, types), values, NULL,
+						   SPI_OK_SELECT, 1);
+	return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+									  &isnull));
+}
+
 void
 catalyst_fold_day(const char *cycle_id, DateADT date, List *own, bool recompute)
 {
@@ -891,6 +924,11 @@ catalyst_fold_day(const char *cycle_id, DateADT date, List *own, bool recompute)
 	int			capacity;
 	ListCell   *lc;
 
+	if (!fold_due(cycle_id, date, own, recompute))
+	{
+		catalyst_pend_day(cycle_id, date, own, false);
+		return;
+	}
 	if (!recompute && own != NIL)
 		first_slice = catalyst_slice_of(((CatalystTrade *) llast(own))->closed_at,
 										catalyst_trading_day_start_of(date));

@@ -200,10 +200,29 @@ cmp(Datum a, Datum b)
 	return DatumGetInt32(DirectFunctionCall2(numeric_cmp, a, b));
 }
 
+/*
+ * 0, made once for the backend's life (in TopMemoryContext): every empty summary shares it, and
+ * a sign is a comparison with it, so neither allocates.  Numerics are never changed in place.
+ */
+static Datum
+zero(void)
+{
+	static Datum value;
+
+	if (value == (Datum) 0)
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		value = num(0);
+		MemoryContextSwitchTo(old);
+	}
+	return value;
+}
+
 static int
 sign(Datum a)
 {
-	return cmp(a, num(0));
+	return cmp(a, zero());
 }
 
 static Datum
@@ -221,12 +240,14 @@ smaller(Datum a, Datum b)
 void
 catalyst_summary_init(CatalystSummary *s)
 {
+	Datum		z = zero();
+
 	memset(s, 0, sizeof(*s));
-	s->sum_wins = s->sum_losses = s->commissions = num(0);
-	s->sum_returns = s->sum_squared_returns = s->sum_hold_seconds = num(0);
-	s->peak_pnl = s->trough_pnl = s->deepest_drawdown = num(0);
-	s->sum_squared_pnl = s->sum_squared_downside = num(0);
-	s->sum_mae = s->sum_mfe = s->sum_r = num(0);
+	s->sum_wins = s->sum_losses = s->commissions = z;
+	s->sum_returns = s->sum_squared_returns = s->sum_hold_seconds = z;
+	s->peak_pnl = s->trough_pnl = s->deepest_drawdown = z;
+	s->sum_squared_pnl = s->sum_squared_downside = z;
+	s->sum_mae = s->sum_mfe = s->sum_r = z;
 }
 
 /* The summary of one trade. */
@@ -397,11 +418,21 @@ catalyst_summary_read(HeapTuple row, TupleDesc desc, CatalystSummary *s)
 	static int	attnums[CATALYST_N_SUMMARY_COLUMNS];
 	Datum		v[CATALYST_N_SUMMARY_COLUMNS];
 	bool		n[CATALYST_N_SUMMARY_COLUMNS];
+	Datum	   *row_values = palloc(sizeof(Datum) * desc->natts);
+	bool	   *row_nulls = palloc(sizeof(bool) * desc->natts);
 
+	/* every column at once: heap_getattr() would walk the row again for each one */
+	heap_deform_tuple(row, desc, row_values, row_nulls);
 	for (int i = 0; i < CATALYST_N_SUMMARY_COLUMNS; i++)
-		v[i] = heap_getattr(row, catalyst_column(desc, catalyst_summary_columns[i],
-												 catalyst_summary_types[i], &attnums[i]),
-							desc, &n[i]);
+	{
+		int			attnum = catalyst_column(desc, catalyst_summary_columns[i],
+											 catalyst_summary_types[i], &attnums[i]);
+
+		v[i] = row_values[attnum - 1];
+		n[i] = row_nulls[attnum - 1];
+	}
+	pfree(row_values);
+	pfree(row_nulls);
 	catalyst_summary_init(s);
 #define NUM(i, field) if (!n[i]) s->field = v[i]
 	s->total_trades = n[S_TOTAL_TRADES] ? 0 : DatumGetInt32(v[S_TOTAL_TRADES]);

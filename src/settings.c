@@ -15,6 +15,9 @@
 /* Trading calendar */
 char	   *catalyst_trading_timezone = NULL;
 
+/* Metrics roll-up */
+int			catalyst_fold_batch = 16;
+
 /* Partition maintenance and retention */
 int			catalyst_premake_months = 3;
 int			catalyst_scan_retention_days = 30;
@@ -96,6 +99,14 @@ catalyst_define_settings(void)
 							   "TimeZone is.",
 							   &catalyst_trading_timezone, "UTC",
 							   PGC_SUSET, 0, check_trading_timezone, NULL, NULL);
+
+	DefineCustomIntVariable("catalyst.fold_batch",
+							"Closes of a cycle's day left pending before one close folds them "
+							"into the day's metrics rows in one go.",
+							"1 folds every close at once.  Reads stay exact either way: they "
+							"merge the pending closes.",
+							&catalyst_fold_batch, 16, 1, 1000,
+							PGC_SUSET, 0, NULL, NULL, NULL);
 
 	DefineCustomIntVariable("catalyst.premake_months",
 							"Months ahead of the current one that create_monthly_partitions() "

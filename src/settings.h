@@ -9,6 +9,9 @@
 /* Trading calendar */
 extern char *catalyst_trading_timezone;
 
+/* Metrics roll-up */
+extern int	catalyst_fold_batch;
+
 /* Partition maintenance and retention */
 extern int	catalyst_premake_months;
 extern int	catalyst_scan_retention_days;

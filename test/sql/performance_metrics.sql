@@ -2,6 +2,8 @@
 -- closing trade included, corrections, deletions, reopening, commission changes, closes out of
 -- order, archiving, clamping, bad input.
 CREATE EXTENSION catalyst;
+-- every close folded at once: this test reads the folded rows (batches: fold_batch.sql)
+SET catalyst.fold_batch = 1;
 
 \i test/include/metrics_drift.sql
 

@@ -118,6 +118,7 @@ SELECT count(*) AS metric_days, pg_temp.drift() AS drift FROM catalyst.performan
 
 -- a column the triggers read, retyped by hand, is a clear error, not a misread value
 BEGIN;
+SET LOCAL catalyst.fold_batch = 1;
 ALTER TABLE catalyst.metrics_days ALTER COLUMN trough_pnl TYPE float8;
 UPDATE catalyst.positions SET status = 'closed', exit_price = 101.00, closed_at = '2026-03-02 13:00+00'
  WHERE symbol = 'AMD';

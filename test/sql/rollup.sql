@@ -6,6 +6,8 @@
 -- (commission races, deadlocks and aborts: test/specs/rollup_races.spec; the trading zone:
 -- trading_timezone.sql)
 CREATE EXTENSION catalyst;
+-- every close folded at once: these tests read the folded rows (batches: fold_batch.sql)
+SET catalyst.fold_batch = 1;
 \i test/include/metrics_drift.sql
 
 INSERT INTO catalyst.trading_cycles (cycle_id, mode, scan_frequency) VALUES ('p', 'normal', 300), ('q', 'normal', 300);

@@ -3,6 +3,8 @@
 -- Every position: long 10 at 100.00, so realized_pnl = (exit - 100) * 10 and pnl_percent =
 -- realized_pnl / 10.
 CREATE EXTENSION catalyst;
+-- every close folded at once: this test reads the folded rows (batches: fold_batch.sql)
+SET catalyst.fold_batch = 1;
 SET TIME ZONE 'UTC';
 \i test/include/metrics_drift.sql
 INSERT INTO catalyst.trading_cycles (cycle_id, mode, scan_frequency) VALUES ('ts', 'normal', 300);
