@@ -11,6 +11,8 @@
  *     needs), and markers (closed_at NULL) that say the day must be derived anew from its trades.
  * A committed close is in exactly one of the two: folded into the day's rows, or pending; the
  * transaction that folds pending rows deletes them and rewrites the day's rows in one commit.
+ * Closes are folded in batches of catalyst.fold_batch (fold_due()): until a batch is due they
+ * wait pending, which costs a writer one narrow row and a reader their merge.
  *
  * Folding trades in (closed_at, position_id) order:
  *   - a trade after every trade of its minute is merged at the minute's end, O(1); if it is

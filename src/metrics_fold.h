@@ -14,9 +14,11 @@
 
 /*
  * Fold into the day's rows the closes of this statement (`own`, a List of CatalystTrade *) and
- * the pending ones that no running transaction can precede; a day marked `recompute` is derived
- * anew from its trades.  Own closes that cannot be folded yet are left pending.  The caller is
- * connected to SPI as the owner of the roll-up's tables and holds the day's fold lock.
+ * the pending ones that no running transaction can precede, once they make a batch
+ * (catalyst.fold_batch; until then own closes are left pending); a day marked `recompute` is
+ * derived anew from its trades at once.  Own closes that cannot be folded yet are left pending.
+ * The caller is connected to SPI as the owner of the roll-up's tables and holds the day's fold
+ * lock.
  */
 extern void catalyst_fold_day(const char *cycle_id, DateADT day, List *own, bool recompute);
 
