@@ -330,8 +330,8 @@ day_work(const char *cycle_id, DateADT day)
 		ctl.keysize = sizeof(WorkKey);
 		ctl.entrysize = sizeof(DayWork);
 		ctl.hcxt = work_context;
-		work = hash_create("catalyst metrics"
-		" work", 16, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		work = hash_create("catalyst metrics work", 16, &ctl,
+						   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
 	entry = hash_search(work, &key, HASH_ENTER, &found);
 	if (!found)

@@ -372,8 +372,8 @@ new_slices(Day *day)
 	ctl.keysize = sizeof(int32);
 	ctl.entrysize = sizeof(Slice);
 	ctl.hcxt = CurrentMemoryContext;
-	day->minutes = hash_create("catalyst day"
-	" minutes", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	day->minutes = hash_create("catalyst day minutes", 64, &ctl,
+							   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	day->hours = hash_create("catalyst day hours", 32, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 }
 
@@ -773,8 +773,8 @@ write_slices(Day *day, Level *level, HTAB *slices)
 			StringInfoData sql;
 
 			initStringInfo(&sql);
-			appendStringInfo(&sql, "INSERT INTO catalyst.%s (cycle_id, metric_date,"
-			" slice", level->table);
+			appendStringInfo(&sql, "INSERT INTO catalyst.%s (cycle_id, metric_date, slice",
+							 level->table);
 			for (int i = 0; i < CATALYST_N_SUMMARY_COLUMNS; i++)
 			{
 				types[3 + i] = catalyst_summary_types[i];
@@ -783,8 +783,8 @@ write_slices(Day *day, Level *level, HTAB *slices)
 			appendStringInfoString(&sql, ") VALUES ($1, $2, $3");
 			for (int i = 0; i < CATALYST_N_SUMMARY_COLUMNS; i++)
 				appendStringInfo(&sql, ", $%d", 4 + i);
-			appendStringInfoString(&sql, ") ON CONFLICT (cycle_id, metric_date, slice) DO UPDATE"
-			" SET ");
+			appendStringInfoString(&sql,
+								   ") ON CONFLICT (cycle_id, metric_date, slice) DO UPDATE SET ");
 			for (int i = 0; i < CATALYST_N_SUMMARY_COLUMNS; i++)
 				appendStringInfo(&sql, "%s%s = EXCLUDED.%s", i > 0 ? ", " : "",
 								 catalyst_summary_columns[i], catalyst_summary_columns[i]);
@@ -822,8 +822,8 @@ store_day(Day *day)
 		for (int i = 0; i < CATALYST_N_DERIVED_COLUMNS; i++)
 		{
 			types[param] = catalyst_derived_types[i];
-			appendStringInfo(&sql, "%s%s = $%d", i > 0 ? ","
-			" " : "", catalyst_derived_columns[i], ++param);
+			appendStringInfo(&sql, "%s%s = $%d", i > 0 ? ", " : "",
+							 catalyst_derived_columns[i], ++param);
 		}
 		appendStringInfoString(&sql, " WHERE" DAY_KEY("metrics_days"));
 		store_day_plan = catalyst_keep_plan(sql.data, param, types);
