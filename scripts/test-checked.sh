@@ -31,7 +31,7 @@ port=${CATALYST_TEST_PORT:-54329}
 statements=${CATALYST_SQLSMITH_STATEMENTS:-20000}
 # (not row_level_security: its 4,000-row INSERTs under policies take over 20 minutes with caches
 # discarded, and the C paths it reaches are those of risk_access and position_close)
-discard_tests=${CATALYST_DISCARD_TESTS:-"risk_scan risk_access risk_settings position_close fold_batch performance_metrics partitions retention row_audit audit_append_only"}
+discard_tests=${CATALYST_DISCARD_TESTS:-"risk_scan risk_access risk_policy risk_settings position_close fold_batch performance_metrics partitions retention row_audit audit_append_only"}
 discard_specs=${CATALYST_DISCARD_SPECS:-"risk_invalidation concurrent_close risk_lock_order"}
 valgrind_tests=${CATALYST_VALGRIND_TESTS:-}
 valgrind_specs=${CATALYST_VALGRIND_SPECS:-}

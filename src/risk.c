@@ -15,6 +15,7 @@
 
 #include "catalyst.h"
 #include "columns.h"
+#include "risk_policy.h"
 #include "risk_score.h"
 #include "run_as_owner.h"
 #include "spi_util.h"
@@ -70,24 +71,33 @@ risk_columns_of(TupleDesc desc, RiskColumns *cols)
 /* ------------------------------------------------------------------------------------------
  * Cache invalidation
  *
- * The OIDs of positions and positions_pkey are cached, and so is, per calling expression, an
- * index scan with the access check it relies on.  risk_epoch advances whenever any may be
- * stale: a relcache invalidation of positions or its key (DDL, GRANT/REVOKE, ALTER ... ROW LEVEL
- * SECURITY, VACUUM's statistics), the end of a transaction (a privilege check stands for one
- * transaction) and the abort of a subtransaction (whose locks are gone).
+ * The OIDs of positions, trading_cycles and their primary keys are cached, and so is, per calling
+ * expression, the way the user may read positions (risk_policy.c) with the index scans it uses.
+ * risk_epoch advances whenever any may be stale: a relcache invalidation of one of the four
+ * (DDL, GRANT/REVOKE, CREATE/ALTER/DROP POLICY, ALTER ... ROW LEVEL SECURITY, VACUUM's
+ * statistics), the end of a transaction (a privilege check stands for one transaction) and the
+ * abort of a subtransaction (whose locks are gone).
  * ------------------------------------------------------------------------------------------
  */
-static Oid	positions_relid = InvalidOid;
-static Oid	positions_pkey = InvalidOid;
+typedef struct RiskRelations
+{
+	Oid			positions;
+	Oid			positions_pkey;
+	Oid			cycles;
+	Oid			cycles_pkey;
+} RiskRelations;
+
+static RiskRelations relations; /* all InvalidOid until resolved */
 static uint64 risk_epoch = 1;
 
 static void
 risk_relcache_callback(Datum arg, Oid relid)
 {
-	if (!OidIsValid(relid) || relid == positions_relid || relid == positions_pkey)
+	if (!OidIsValid(relid) || relid == relations.positions ||
+		relid == relations.positions_pkey || relid == relations.cycles ||
+		relid == relations.cycles_pkey)
 	{
-		positions_relid = InvalidOid;
-		positions_pkey = InvalidOid;
+		memset(&relations, 0, sizeof(relations));
 		risk_epoch++;
 	}
 }
@@ -121,10 +131,9 @@ risk_register_callbacks(void)
 	registered = true;
 }
 
-static void
-resolve_positions(void)
+static Oid
+primary_key_of(Oid relid, const char *relname)
 {
-	Oid			relid = catalyst_relid("positions");
 	Relation	rel = table_open(relid, AccessShareLock);
 	Oid			pkey = RelationGetPrimaryKeyIndex(rel);
 
@@ -132,11 +141,23 @@ resolve_positions(void)
 	if (!OidIsValid(pkey))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("catalyst.positions has no primary key"),
-				 errhint("The extension's install script creates positions_pkey on position_id.")));
-	/* set last: opening the table may have run the callback above */
-	positions_relid = relid;
-	positions_pkey = pkey;
+				 errmsg("catalyst.%s has no primary key", relname),
+				 errdetail("catalyst_position_risk() reads the table through its primary key."),
+				 errhint("The extension's install script creates %s_pkey.", relname)));
+	return pkey;
+}
+
+static void
+resolve_relations(void)
+{
+	RiskRelations found;
+
+	found.positions = catalyst_relid("positions");
+	found.positions_pkey = primary_key_of(found.positions, "positions");
+	found.cycles = catalyst_relid("trading_cycles");
+	found.cycles_pkey = primary_key_of(found.cycles, "trading_cycles");
+	/* set last: opening the tables may have run the callback above */
+	relations = found;
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -152,24 +173,39 @@ resolve_positions(void)
  * trusted, when risk_epoch has moved, when the relations opened are not the ones it was built on,
  * or when the call that last used it did not finish (an error in the middle of it).
  *
- * A direct read would bypass privileges and row-level security.  So it is taken only when the
- * current user has SELECT on positions and row-level security does not apply to the user;
- * otherwise the row is read through SPI, with the user's privileges and policies.
+ * A direct read bypasses privileges and row-level security, so it is taken only where
+ * risk_policy.c finds it gives the query's answer.  Under catalyst's own positions_policy (the
+ * reader and trader roles) the position's cycle is read the same way, through
+ * trading_cycles_pkey with a second kept scan, and the row is visible only if that cycle is
+ * 'active' in the same snapshot: the policy's EXISTS subquery, evaluated in C.  Otherwise the row
+ * is read through SPI, with the user's privileges and policies.
  * ------------------------------------------------------------------------------------------
  */
-typedef struct PositionProbe
+
+/* One index scan for one key, kept from one call to the next */
+typedef struct KeyScan
 {
-	uint64		epoch;			/* risk_epoch when access and scan were set up */
-	Oid			userid;			/* whose access was checked */
-	bool		direct;			/* read through the index (else through SPI) */
-	bool		busy;			/* a call is using the scan; still set if it failed */
-	MemoryContext cxt;			/* the scan's memory */
 	Relation	heap;			/* the relations the scan was built on: compared, */
 	Relation	index;			/* never used after their call returned */
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
 	ScanKeyData key;
+} KeyScan;
+
+typedef struct PositionProbe
+{
+	uint64		epoch;			/* risk_epoch when access and scans were set up */
+	Oid			userid;			/* whose access was checked */
+	RiskReadMode mode;			/* how this user reads positions */
+	bool		busy;			/* a call is using the scans; still set if it failed */
+	MemoryContext cxt;			/* the scans' memory */
+	KeyScan		position;		/* through positions_pkey */
+	KeyScan		cycle;			/* through trading_cycles_pkey (RISK_READ_ACTIVE_CYCLE) */
 	RiskColumns cols;
+	AttrNumber	cycle_id;		/* positions.cycle_id */
+	AttrNumber	status;			/* trading_cycles.status */
+	Oid			status_collation;
+	Datum		active;			/* 'active' as text */
 } PositionProbe;
 
 static PositionProbe *
@@ -187,134 +223,204 @@ position_probe(FmgrInfo *flinfo)
 	return probe;
 }
 
-/* Its access check (and scan) are from before an invalidation, or for another user */
+/* Its access check (and scans) are from before an invalidation, or for another user */
 static bool
 probe_stale(const PositionProbe *probe)
 {
 	return probe->epoch != risk_epoch || probe->userid != GetUserId();
 }
 
-static bool
-direct_read_allowed(Oid relid)
-{
-	/* without table-wide SELECT (column privileges, say), SPI's query decides */
-	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
-		return false;
-	return check_enable_rls(relid, InvalidOid, false) != RLS_ENABLED;
-}
-
+/* `index` is a btree on `column` of `heap` alone, of the column's type */
 static void
-check_primary_key(Relation heap, Relation index, AttrNumber position_id)
+check_key_index(Relation heap, Relation index, const char *column, Oid type)
 {
+	static int	attnums[2];		/* positions.position_id, trading_cycles.cycle_id */
+	int		   *cached = &attnums[type == INT4OID ? 0 : 1];
+	AttrNumber	attnum = catalyst_column(RelationGetDescr(heap), column, type, cached);
+
 	if (index->rd_rel->relam != BTREE_AM_OID ||
 		IndexRelationGetNumberOfKeyAttributes(index) != 1 ||
-		index->rd_index->indkey.values[0] != position_id ||
-		TupleDescAttr(RelationGetDescr(index), 0)->atttypid != INT4OID)
+		index->rd_index->indkey.values[0] != attnum ||
+		TupleDescAttr(RelationGetDescr(index), 0)->atttypid != type)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("the primary key of catalyst.positions is not a btree index on position_id "
-						"alone"),
-				 errhint("The extension's install script creates positions_pkey on position_id.")));
+				 errmsg("the primary key of catalyst.%s is not a btree index on %s alone",
+						RelationGetRelationName(heap), column),
+				 errdetail("catalyst_position_risk() reads the table through its primary key."),
+				 errhint("The extension's install script creates %s_pkey on %s.",
+						 RelationGetRelationName(heap), column)));
 }
 
+/* Begin the scan of `index` (on `heap`) for keys compared with `equals`, in the current context */
 static void
-probe_build(PositionProbe *probe, Relation heap, Relation index)
+key_scan_begin(KeyScan *ks, Relation heap, Relation index, RegProcedure equals)
 {
-	static int	position_id_attnum = 0;
-	MemoryContext old;
-
-	/* whatever an earlier scan left holds no resource: its memory is all there is */
-	probe->scan = NULL;
-	MemoryContextReset(probe->cxt);
-
-	risk_columns_of(RelationGetDescr(heap), &probe->cols);
-	check_primary_key(heap, index,
-					  catalyst_column(RelationGetDescr(heap), "position_id", INT4OID,
-									  &position_id_attnum));
-
-	old = MemoryContextSwitchTo(probe->cxt);
-	probe->slot = MakeSingleTupleTableSlot(CreateTupleDescCopyConstr(RelationGetDescr(heap)),
-										   table_slot_callbacks(heap));
-	probe->scan = index_beginscan(heap, index, GetActiveSnapshot(), 1, 0);
+	ks->slot = MakeSingleTupleTableSlot(CreateTupleDescCopyConstr(RelationGetDescr(heap)),
+										table_slot_callbacks(heap));
+	ks->scan = index_beginscan(heap, index, GetActiveSnapshot(), 1, 0);
 	/* the scan outlives this call; the relcache reference it took may not (see above) */
 	RelationDecrementReferenceCount(index);
-	ScanKeyInit(&probe->key, 1, BTEqualStrategyNumber, F_INT4EQ, Int32GetDatum(0));
+	ScanKeyEntryInitialize(&ks->key, 0, 1, BTEqualStrategyNumber, InvalidOid,
+						   index->rd_indcollation[0], equals, (Datum) 0);
+	ks->heap = heap;
+	ks->index = index;
+}
+
+/* The row whose key is `value` into ks->slot, as the caller's snapshot sees it: false if none */
+static bool
+key_scan_fetch(KeyScan *ks, MemoryContext cxt, Datum value)
+{
+	/* the index AM allocates in the current context and keeps what it allocates for the scan */
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	bool		found;
+
+	/* the caller's snapshot, as a STABLE function's reads see */
+	ks->scan->xs_snapshot = GetActiveSnapshot();
+	ks->key.sk_argument = value;
+	index_rescan(ks->scan, &ks->key, 1, NULL, 0);
+	found = index_getnext_slot(ks->scan, ForwardScanDirection, ks->slot);
 	MemoryContextSwitchTo(old);
-	probe->heap = heap;
-	probe->index = index;
+	return found;
+}
+
+/* Leave no buffer pinned: the slot's, the heap fetch's and the index page's */
+static void
+key_scan_release(KeyScan *ks, MemoryContext cxt)
+{
+	MemoryContext old;
+
+	ExecClearTuple(ks->slot);
+	old = MemoryContextSwitchTo(cxt);
+	index_rescan(ks->scan, &ks->key, 1, NULL, 0);
+	MemoryContextSwitchTo(old);
+}
+
+/* The scans on these relations (cycles and cycles_pkey NULL unless the cycle is checked) */
+static void
+probe_build(PositionProbe *probe, Relation positions, Relation positions_pkey, Relation cycles,
+			Relation cycles_pkey)
+{
+	static int	cycle_id_attnum = 0;
+	static int	status_attnum = 0;
+	MemoryContext old;
+
+	/* whatever earlier scans left hold no resource: their memory is all there is */
+	probe->position.scan = NULL;
+	probe->cycle.scan = NULL;
+	MemoryContextReset(probe->cxt);
+
+	risk_columns_of(RelationGetDescr(positions), &probe->cols);
+	check_key_index(positions, positions_pkey, "position_id", INT4OID);
+	old = MemoryContextSwitchTo(probe->cxt);
+	key_scan_begin(&probe->position, positions, positions_pkey, F_INT4EQ);
+	if (cycles != NULL)
+	{
+		TupleDesc	desc = RelationGetDescr(cycles);
+
+		check_key_index(cycles, cycles_pkey, "cycle_id", VARCHAROID);
+		probe->cycle_id = catalyst_column(RelationGetDescr(positions), "cycle_id", VARCHAROID,
+										  &cycle_id_attnum);
+		probe->status = catalyst_column(desc, "status", VARCHAROID, &status_attnum);
+		probe->status_collation = TupleDescAttr(desc, probe->status - 1)->attcollation;
+		probe->active = CStringGetTextDatum("active");
+		key_scan_begin(&probe->cycle, cycles, cycles_pkey, F_TEXTEQ);
+	}
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * positions_policy for the position in probe->position.slot: EXISTS (SELECT FROM trading_cycles
+ * c WHERE c.cycle_id = positions.cycle_id AND c.status = 'active'), in the caller's snapshot.
+ */
+static bool
+cycle_active(PositionProbe *probe)
+{
+	bool		isnull;
+	Datum		cycle_id = slot_getattr(probe->position.slot, probe->cycle_id, &isnull);
+	Datum		status;
+
+	if (isnull || !key_scan_fetch(&probe->cycle, probe->cxt, cycle_id))
+		return false;
+	status = slot_getattr(probe->cycle.slot, probe->status, &isnull);
+	return !isnull && DatumGetBool(DirectFunctionCall2Coll(texteq, probe->status_collation,
+														   status, probe->active));
 }
 
 /*
  * Reads position_id's columns through the index into the probe's slot and scores them; false if
- * there is no such row.
+ * there is no such row (or, checking its cycle, none the user may see).
  */
 static bool
-score_direct(PositionProbe *probe, const RiskConstants *k, Oid relid, Oid pkey, int32 position_id,
-			 Datum *score)
+score_direct(PositionProbe *probe, const RiskConstants *k, const RiskRelations *rels,
+			 int32 position_id, Datum *score)
 {
-	Relation	heap;
-	Relation	index;
-	TupleTableSlot *slot;
-	MemoryContext old;
+	bool		check_cycle = probe->mode == RISK_READ_ACTIVE_CYCLE;
+	Relation	opened[4] = {NULL, NULL, NULL, NULL};
 	bool		found;
 #ifdef RELCACHE_FORCE_RELEASE
 	/* a debugging build that frees a relcache entry as soon as nobody references it */
 	bool		reuse = false;
 #else
-	bool		reuse = probe->scan != NULL && !probe->busy;
+	bool		reuse = probe->position.scan != NULL && !probe->busy;
 #endif
 
 	if (reuse)
 	{
 		/*
-		 * The scan's relations.  They are still locked: the scan was built in this transaction,
-		 * under locks held to its end, and a scan is dropped whenever risk_epoch moves, at every
+		 * The scans' relations.  They are still locked: the scans were built in this transaction,
+		 * under locks held to its end, and scans are dropped whenever risk_epoch moves, at every
 		 * transaction end and subtransaction abort.  And their relcache entries are still where
 		 * they were: unreferenced, an entry is freed or rebuilt only by an invalidation, which
 		 * moves risk_epoch too.  References are held while the call uses them.
 		 */
-		heap = probe->heap;
-		index = probe->index;
-		RelationIncrementReferenceCount(heap);
-		RelationIncrementReferenceCount(index);
+		opened[0] = probe->position.heap;
+		opened[1] = probe->position.index;
+		if (check_cycle)
+		{
+			opened[2] = probe->cycle.heap;
+			opened[3] = probe->cycle.index;
+		}
+		for (int i = 0; i < 4; i++)
+			if (opened[i] != NULL)
+				RelationIncrementReferenceCount(opened[i]);
 	}
 	else
 	{
-		heap = table_open(relid, AccessShareLock);
-		index = index_open(pkey, AccessShareLock);
-		if (probe->scan == NULL || probe->busy || probe->heap != heap || probe->index != index)
-			probe_build(probe, heap, index);
+		opened[0] = table_open(rels->positions, AccessShareLock);
+		opened[1] = index_open(rels->positions_pkey, AccessShareLock);
+		if (check_cycle)
+		{
+			opened[2] = table_open(rels->cycles, AccessShareLock);
+			opened[3] = index_open(rels->cycles_pkey, AccessShareLock);
+		}
+		if (probe->position.scan == NULL || probe->busy ||
+			probe->position.heap != opened[0] || probe->position.index != opened[1] ||
+			(check_cycle && (probe->cycle.heap != opened[2] || probe->cycle.index != opened[3])))
+			probe_build(probe, opened[0], opened[1], opened[2], opened[3]);
 	}
-	slot = probe->slot;
 
 	if (!ActiveSnapshotSet())
 		elog(ERROR, "catalyst_position_risk() called without an active snapshot");
 	probe->busy = true;
-	/* the index AM allocates in the current context and keeps what it allocates for the scan */
-	old = MemoryContextSwitchTo(probe->cxt);
-	/* the caller's snapshot, as a STABLE function's reads see */
-	probe->scan->xs_snapshot = GetActiveSnapshot();
-	probe->key.sk_argument = Int32GetDatum(position_id);
-	index_rescan(probe->scan, &probe->key, 1, NULL, 0);
-	found = index_getnext_slot(probe->scan, ForwardScanDirection, slot);
-	MemoryContextSwitchTo(old);
-
+	found = key_scan_fetch(&probe->position, probe->cxt, Int32GetDatum(position_id));
+	if (found && check_cycle)
+		found = cycle_active(probe);
 	if (found)
 	{
+		TupleTableSlot *slot = probe->position.slot;
+
 		slot_getsomeattrs(slot, probe->cols.last);
 		*score = catalyst_risk_score(k, &probe->cols, slot->tts_values, slot->tts_isnull);
 	}
-
-	/* leave no buffer pinned: the slot's, the heap fetch's and the index page's */
-	ExecClearTuple(slot);
-	old = MemoryContextSwitchTo(probe->cxt);
-	index_rescan(probe->scan, &probe->key, 1, NULL, 0);
-	MemoryContextSwitchTo(old);
+	key_scan_release(&probe->position, probe->cxt);
+	if (check_cycle)
+		key_scan_release(&probe->cycle, probe->cxt);
 	probe->busy = false;
 
 	/* the locks stay, as a query's do, to the end of the transaction */
-	RelationClose(index);
-	RelationClose(heap);
+	for (int i = 3; i >= 0; i--)
+		if (opened[i] != NULL)
+			RelationClose(opened[i]);
 	return found;
 }
 
@@ -360,39 +466,38 @@ position_risk_by_id(FunctionCallInfo fcinfo, int32 position_id)
 	PositionProbe *probe = position_probe(fcinfo->flinfo);
 	Datum		score = (Datum) 0;
 	bool		found;
-	Oid			relid;
-	Oid			pkey;
+	RiskRelations rels;
 
 	risk_register_callbacks();
-	if (!OidIsValid(positions_relid))
-		resolve_positions();
+	if (!OidIsValid(relations.positions))
+		resolve_relations();
 	if (probe_stale(probe))
 	{
 		/*
 		 * Lock before checking access: taking the lock processes pending invalidations, so the
 		 * check sees the privileges and policies of now, as a query's would.
 		 */
-		LockRelationOid(positions_relid, AccessShareLock);
-		if (!OidIsValid(positions_relid))
-			resolve_positions();
+		LockRelationOid(relations.positions, AccessShareLock);
+		if (!OidIsValid(relations.positions))
+			resolve_relations();
 	}
-	/* copies: invalidations met from here on reset the cache, not these */
-	relid = positions_relid;
-	pkey = positions_pkey;
+	/* a copy: invalidations met from here on reset the cache, not this */
+	rels = relations;
 	if (probe_stale(probe))
 	{
 		/* the epoch before the check: an invalidation the check itself meets forces another */
 		uint64		epoch = risk_epoch;
 
-		probe->direct = direct_read_allowed(relid);
+		probe->mode = catalyst_risk_read_mode(rels.positions, rels.cycles);
 		probe->userid = GetUserId();
-		probe->scan = NULL;
+		probe->position.scan = NULL;
+		probe->cycle.scan = NULL;
 		probe->epoch = epoch;
 	}
-	if (probe->direct)
-		found = score_direct(probe, k, relid, pkey, position_id, &score);
-	else
+	if (probe->mode == RISK_READ_QUERY)
 		found = score_via_spi(k, position_id, &score);
+	else
+		found = score_direct(probe, k, &rels, position_id, &score);
 	if (!found)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
