@@ -182,7 +182,7 @@ recorded_before(const Fill *fill)
 	Datum		price;
 
 	if (find_fill_plan == NULL)
-		find_fill_plan = catalyst_keep_plan(
+		find_fill_plan = catalyst_keep_custom_plan(
 			"SELECT f.quantity, f.price FROM catalyst.fills f"
 			" WHERE f.order_id OPERATOR(pg_catalog.=) $1"
 			"   AND f.broker_fill_id OPERATOR(pg_catalog.=) $2",

@@ -49,6 +49,19 @@ catalyst_keep_plan(const char *query, int nargs, Oid *argtypes)
 	return plan;
 }
 
+static SPIPlanPtr
+keep_with_options(const char *query, int nargs, Oid *argtypes, int cursor_options)
+{
+	SPIPlanPtr	plan = SPI_prepare_cursor(query, nargs, argtypes, cursor_options);
+
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare_cursor failed (%s): %s",
+			 SPI_result_code_string(SPI_result), query);
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "SPI_keepplan failed: %s", query);
+	return plan;
+}
+
 /*
  * The same, always run with its generic plan.  For a statement whose custom plans the plan cache
  * judges cheaper than the generic one, it would otherwise plan the statement anew at every
@@ -58,14 +71,19 @@ catalyst_keep_plan(const char *query, int nargs, Oid *argtypes)
 SPIPlanPtr
 catalyst_keep_generic_plan(const char *query, int nargs, Oid *argtypes)
 {
-	SPIPlanPtr	plan = SPI_prepare_cursor(query, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
+	return keep_with_options(query, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
+}
 
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare_cursor failed (%s): %s",
-			 SPI_result_code_string(SPI_result), query);
-	if (SPI_keepplan(plan) != 0)
-		elog(ERROR, "SPI_keepplan failed: %s", query);
-	return plan;
+/*
+ * The same, planned anew at every execution, for the table's size then.  For a lookup in a table
+ * that grows from empty while a backend lives (fills): a generic plan made while the table was
+ * one page is a sequential scan, and it is kept until the next ANALYZE invalidates it, so a burst
+ * of inserts into a new table would cost O(rows) each.
+ */
+SPIPlanPtr
+catalyst_keep_custom_plan(const char *query, int nargs, Oid *argtypes)
+{
+	return keep_with_options(query, nargs, argtypes, CURSOR_OPT_CUSTOM_PLAN);
 }
 
 static void

@@ -23,6 +23,9 @@ extern SPIPlanPtr catalyst_keep_plan(const char *query, int nargs, Oid *argtypes
 /* The same, always executed with its generic plan (never planned anew per execution) */
 extern SPIPlanPtr catalyst_keep_generic_plan(const char *query, int nargs, Oid *argtypes);
 
+/* The same, planned anew for its parameters at every execution (a table that grows from empty) */
+extern SPIPlanPtr catalyst_keep_custom_plan(const char *query, int nargs, Oid *argtypes);
+
 /*
  * Execute a statement (read-write, at most `count` rows, 0: all) and return the number of rows
  * processed; a return code other than `expected` is an error.
