@@ -48,6 +48,7 @@
 #include "utils/relcache.h"
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 /* The order of position_risk_score()'s arguments, and of the SPI query's columns */
@@ -75,8 +76,10 @@ risk_columns_of(TupleDesc desc, RiskColumns *cols)
  * expression, the way the user may read positions (risk_policy.c) with the index scans it uses.
  * risk_epoch advances whenever any may be stale: a relcache invalidation of one of the four
  * (DDL, GRANT/REVOKE, CREATE/ALTER/DROP POLICY, ALTER ... ROW LEVEL SECURITY, VACUUM's
- * statistics), the end of a transaction (a privilege check stands for one transaction) and the
- * abort of a subtransaction (whose locks are gone).
+ * statistics), a change of role membership or of a role's attributes (BYPASSRLS), the end of a
+ * transaction (a privilege check stands for one transaction) and the abort of a subtransaction
+ * (whose locks are gone).  A probe is also stale for another user, security context or
+ * row_security setting than it was checked for.
  * ------------------------------------------------------------------------------------------
  */
 typedef struct RiskRelations
@@ -103,6 +106,12 @@ risk_relcache_callback(Datum arg, Oid relid)
 }
 
 static void
+risk_roles_callback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	risk_epoch++;
+}
+
+static void
 risk_xact_callback(XactEvent event, void *arg)
 {
 	if (event != XACT_EVENT_PRE_COMMIT && event != XACT_EVENT_PARALLEL_PRE_COMMIT &&
@@ -126,6 +135,9 @@ risk_register_callbacks(void)
 	if (registered)
 		return;
 	CacheRegisterRelcacheCallback(risk_relcache_callback, (Datum) 0);
+	/* which policies apply to a user follows role membership */
+	CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, risk_roles_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(AUTHOID, risk_roles_callback, (Datum) 0);
 	RegisterXactCallback(risk_xact_callback, NULL);
 	RegisterSubXactCallback(risk_subxact_callback, NULL);
 	registered = true;
@@ -195,7 +207,9 @@ typedef struct KeyScan
 typedef struct PositionProbe
 {
 	uint64		epoch;			/* risk_epoch when access and scans were set up */
-	Oid			userid;			/* whose access was checked */
+	Oid			userid;			/* whose access was checked, */
+	int			sec_context;	/* in which security context, */
+	bool		row_security;	/* under which row_security setting */
 	RiskReadMode mode;			/* how this user reads positions */
 	bool		busy;			/* a call is using the scans; still set if it failed */
 	MemoryContext cxt;			/* the scans' memory */
@@ -227,7 +241,12 @@ position_probe(FmgrInfo *flinfo)
 static bool
 probe_stale(const PositionProbe *probe)
 {
-	return probe->epoch != risk_epoch || probe->userid != GetUserId();
+	Oid			userid;
+	int			sec_context;
+
+	GetUserIdAndSecContext(&userid, &sec_context);
+	return probe->epoch != risk_epoch || probe->userid != userid ||
+		probe->sec_context != sec_context || probe->row_security != row_security;
 }
 
 /* `index` is a btree on `column` of `heap` alone, of the column's type */
@@ -364,6 +383,8 @@ score_direct(PositionProbe *probe, const RiskConstants *k, const RiskRelations *
 	bool		reuse = probe->position.scan != NULL && !probe->busy;
 #endif
 
+	if (!ActiveSnapshotSet())
+		elog(ERROR, "catalyst_position_risk() called without an active snapshot");
 	if (reuse)
 	{
 		/*
@@ -399,8 +420,6 @@ score_direct(PositionProbe *probe, const RiskConstants *k, const RiskRelations *
 			probe_build(probe, opened[0], opened[1], opened[2], opened[3]);
 	}
 
-	if (!ActiveSnapshotSet())
-		elog(ERROR, "catalyst_position_risk() called without an active snapshot");
 	probe->busy = true;
 	found = key_scan_fetch(&probe->position, probe->cxt, Int32GetDatum(position_id));
 	if (found && check_cycle)
@@ -489,7 +508,8 @@ position_risk_by_id(FunctionCallInfo fcinfo, int32 position_id)
 		uint64		epoch = risk_epoch;
 
 		probe->mode = catalyst_risk_read_mode(rels.positions, rels.cycles);
-		probe->userid = GetUserId();
+		GetUserIdAndSecContext(&probe->userid, &probe->sec_context);
+		probe->row_security = row_security;
 		probe->position.scan = NULL;
 		probe->cycle.scan = NULL;
 		probe->epoch = epoch;

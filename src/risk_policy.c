@@ -11,18 +11,22 @@
  *     trading_cycles, and no policy hides a cycle from the user: RISK_READ_ACTIVE_CYCLE, and
  *     risk.c checks the cycle as the policy's subquery would, in the same snapshot;
  *   - anything else (another policy, a changed one, a restrictive one, column privileges only,
- *     a policy hook of another extension) is left to the query: RISK_READ_QUERY.
+ *     a policy hook of another extension, an inheritance child of either table, which a query
+ *     reads and the index does not) is left to the query: RISK_READ_QUERY.
  *
  * "Exactly as made" is decided by comparing the policy's expression with the same text parsed and
- * analysed as CREATE POLICY does (equal() ignores parse locations); ALTER POLICY that changes
- * it, or a DBA's own policies, send the user's reads back to the query.  The parsed reference is
- * kept until a relcache invalidation of positions or trading_cycles (it holds their OIDs and
- * column numbers).
+ * analysed as CREATE POLICY does (equal() ignores parse locations; the column names a stored
+ * policy keeps of trading_cycles, which a column added since changes, are left out of the
+ * comparison); ALTER POLICY that changes it, or a DBA's own policies, send the user's reads back
+ * to the query.  The parsed reference is kept until a relcache invalidation of positions or
+ * trading_cycles (it holds their OIDs and column numbers).  risk.c asks again at each
+ * transaction, and when the user, security context, row_security or role membership changes.
  */
 #include "postgres.h"
 
 #include "catalyst.h"
 #include "risk_policy.h"
+#include "columns.h"
 #include "run_as_owner.h"
 
 #include "access/table.h"
@@ -44,10 +48,10 @@
 #include "utils/rls.h"
 
 static MemoryContext reference_cxt = NULL;
-static Node *active_cycle_qual = NULL;	/* active_cycle_sql analysed, or NULL */
+static Node *active_cycle_qual = NULL;	/* active_cycle_sql analysed (NULL: not analysable) */
 static Oid	reference_positions = InvalidOid;	/* the relations it was analysed for */
 static Oid	reference_cycles = InvalidOid;
-static bool reference_stale = true;
+static bool reference_valid = false;	/* analysed to the end, with no invalidation since */
 
 /* positions_policy's USING expression, as catalyst--4.1.sql creates it */
 static const char active_cycle_sql[] =
@@ -59,25 +63,70 @@ static void
 reference_invalidate(Datum arg, Oid relid)
 {
 	if (!OidIsValid(relid) || relid == reference_positions || relid == reference_cycles)
-		reference_stale = true;
+		reference_valid = false;
 }
 
-/* The expression of active_cycle_sql on `positions`, analysed as CREATE POLICY analyses it */
-static Node *
-analyse_reference(Relation positions)
+/*
+ * Forget the column names of every range table entry of a policy expression.  A stored policy
+ * keeps those of trading_cycles as they were when it was created; a column added or dropped since
+ * changes them and nothing the expression means.
+ */
+static bool
+forget_column_names(Node *node, void *context)
 {
-	List	   *raw = raw_parser(active_cycle_sql, RAW_PARSE_DEFAULT);
-	SelectStmt *select = castNode(SelectStmt, linitial_node(RawStmt, raw)->stmt);
-	ResTarget  *target = linitial_node(ResTarget, select->targetList);
-	ParseState *pstate = make_parsestate(NULL);
+	if (node == NULL)
+		return false;
+	if (IsA(node, Query))
+	{
+		ListCell   *lc;
+
+		foreach(lc, ((Query *) node)->rtable)
+		{
+			RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
+
+			if (rte->eref != NULL)
+				rte->eref->colnames = NIL;
+		}
+		return query_tree_walker((Query *) node, forget_column_names, context, 0);
+	}
+	return expression_tree_walker(node, forget_column_names, context);
+}
+
+/*
+ * The expression of active_cycle_sql on `positions`, analysed as CREATE POLICY analyses it, its
+ * column names forgotten; NULL if a column it names is missing (renamed, say: the stored policy
+ * follows a rename, the text does not).
+ */
+static Node *
+analyse_reference(Relation positions, Oid cycles)
+{
+	static int	attnums[3];
+	Relation	cycles_rel = table_open(cycles, AccessShareLock);
+	bool		columns = catalyst_optional_column(RelationGetDescr(positions), "cycle_id",
+												   VARCHAROID, &attnums[0]) != 0 &&
+		catalyst_optional_column(RelationGetDescr(cycles_rel), "cycle_id", VARCHAROID,
+								 &attnums[1]) != 0 &&
+		catalyst_optional_column(RelationGetDescr(cycles_rel), "status", VARCHAROID,
+								 &attnums[2]) != 0;
+	List	   *raw;
+	ResTarget  *target;
+	ParseState *pstate;
 	ParseNamespaceItem *nsitem;
 	Node	   *qual;
 
+	table_close(cycles_rel, NoLock);
+	if (!columns)
+		return NULL;
+	raw = raw_parser(active_cycle_sql, RAW_PARSE_DEFAULT);
+	target = linitial_node(ResTarget,
+						   castNode(SelectStmt, linitial_node(RawStmt, raw)->stmt)->targetList);
+	pstate = make_parsestate(NULL);
 	nsitem = addRangeTableEntryForRelation(pstate, positions, AccessShareLock, NULL, false, false);
 	addNSItemToQuery(pstate, nsitem, false, true, true);
 	qual = transformWhereClause(pstate, target->val, EXPR_KIND_POLICY, "POLICY");
 	assign_expr_collations(pstate, qual);
 	free_parsestate(pstate);
+	forget_column_names(qual, NULL);
 	return qual;
 }
 
@@ -94,12 +143,13 @@ reference_qual(Relation positions, Oid cycles)
 		CacheRegisterRelcacheCallback(reference_invalidate, (Datum) 0);
 		registered = true;
 	}
-	/* (an invalidation met while analysing marks the result stale: analyse again) */
-	for (int attempt = 0; reference_stale || reference_positions != RelationGetRelid(positions) ||
+	/* (an invalidation met while analysing leaves it invalid: analyse again) */
+	for (int attempt = 0; !reference_valid || reference_positions != RelationGetRelid(positions) ||
 		 reference_cycles != cycles; attempt++)
 	{
 		CatalystSavedUser saved;
 		MemoryContext old;
+		Node	   *qual;
 
 		if (attempt == 3)
 			return NULL;		/* invalidations keep coming: the query path this time */
@@ -107,13 +157,24 @@ reference_qual(Relation positions, Oid cycles)
 		active_cycle_qual = NULL;
 		reference_positions = RelationGetRelid(positions);
 		reference_cycles = cycles;
-		reference_stale = false;
+		reference_valid = true;
 		/* as the owner: the caller may lack USAGE on the schema the names are looked up in */
 		catalyst_become_owner(reference_positions, &saved);
 		old = MemoryContextSwitchTo(reference_cxt);
-		active_cycle_qual = analyse_reference(positions);
+		PG_TRY();
+		{
+			qual = analyse_reference(positions, cycles);
+		}
+		PG_CATCH();
+		{
+			/* analysed again next time, not taken as "no reference" */
+			reference_valid = false;
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
 		MemoryContextSwitchTo(old);
 		catalyst_restore_user(&saved);
+		active_cycle_qual = qual;
 	}
 	return active_cycle_qual;
 }
@@ -141,6 +202,16 @@ is_true(const Node *qual)
 {
 	return qual != NULL && IsA(qual, Const) && ((const Const *) qual)->consttype == BOOLOID &&
 		!((const Const *) qual)->constisnull && DatumGetBool(((const Const *) qual)->constvalue);
+}
+
+/* A policy's expression is the reference, column names aside (see forget_column_names()) */
+static bool
+matches(Expr *qual, Node *reference)
+{
+	Node	   *copy = copyObject((Node *) qual);
+
+	forget_column_names(copy, NULL);
+	return equal(copy, reference);
 }
 
 typedef enum VisibleRows
@@ -172,7 +243,7 @@ visible_rows(Relation rel, Oid user, Node *known)
 			return ROWS_OTHER;
 		if (is_true((Node *) policy->qual))
 			all = true;
-		else if (known != NULL && equal(policy->qual, known))
+		else if (known != NULL && matches(policy->qual, known))
 			known_applies = true;
 		else
 			return ROWS_OTHER;
@@ -194,7 +265,11 @@ catalyst_risk_read_mode(Oid positions, Oid cycles)
 		return RISK_READ_DIRECT;
 
 	rel = table_open(positions, NoLock);
-	rows = visible_rows(rel, user, reference_qual(rel, cycles));
+	/* a query reads the tables' inheritance children too; the index reads only the table */
+	if (rel->rd_rel->relhassubclass)
+		rows = ROWS_OTHER;
+	else
+		rows = visible_rows(rel, user, reference_qual(rel, cycles));
 	table_close(rel, NoLock);
 	if (rows != ROWS_OF_ACTIVE_CYCLES)
 		return rows == ROWS_ALL ? RISK_READ_DIRECT : RISK_READ_QUERY;
@@ -203,7 +278,9 @@ catalyst_risk_read_mode(Oid positions, Oid cycles)
 	if (pg_class_aclcheck(cycles, user, ACL_SELECT) != ACLCHECK_OK)
 		return RISK_READ_QUERY;
 	rel = table_open(cycles, AccessShareLock);
-	if (check_enable_rls(cycles, InvalidOid, false) == RLS_ENABLED)
+	if (rel->rd_rel->relhassubclass)
+		rows = ROWS_OTHER;
+	else if (check_enable_rls(cycles, InvalidOid, false) == RLS_ENABLED)
 		rows = visible_rows(rel, user, NULL);
 	else
 		rows = ROWS_ALL;
