@@ -143,16 +143,20 @@ reference_qual(Relation positions, Oid cycles)
 		CacheRegisterRelcacheCallback(reference_invalidate, (Datum) 0);
 		registered = true;
 	}
-	/* (an invalidation met while analysing leaves it invalid: analyse again) */
-	for (int attempt = 0; !reference_valid || reference_positions != RelationGetRelid(positions) ||
-		 reference_cycles != cycles; attempt++)
+	/*
+	 * An invalidation met while analysing leaves the reference invalid, to be analysed again at
+	 * the next call; this call still uses it.  Nothing it depends on can have changed meanwhile:
+	 * positions and trading_cycles are locked (a policy or column change needs an exclusive lock),
+	 * and taking those locks processed every invalidation committed before.  (With
+	 * debug_discard_caches every catalog access meets one.)
+	 */
+	if (!reference_valid || reference_positions != RelationGetRelid(positions) ||
+		reference_cycles != cycles)
 	{
 		CatalystSavedUser saved;
 		MemoryContext old;
 		Node	   *qual;
 
-		if (attempt == 3)
-			return NULL;		/* invalidations keep coming: the query path this time */
 		MemoryContextReset(reference_cxt);
 		active_cycle_qual = NULL;
 		reference_positions = RelationGetRelid(positions);
