@@ -35,7 +35,6 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
-#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
@@ -249,12 +248,13 @@ probe_stale(const PositionProbe *probe)
 		probe->sec_context != sec_context || probe->row_security != row_security;
 }
 
-/* `index` is a btree on `column` of `heap` alone, of the column's type */
+/*
+ * `index` is a btree on `column` of `heap` alone, of the column's type (*cached: as for
+ * catalyst_column())
+ */
 static void
-check_key_index(Relation heap, Relation index, const char *column, Oid type)
+check_key_index(Relation heap, Relation index, const char *column, Oid type, int *cached)
 {
-	static int	attnums[2];		/* positions.position_id, trading_cycles.cycle_id */
-	int		   *cached = &attnums[type == INT4OID ? 0 : 1];
 	AttrNumber	attnum = catalyst_column(RelationGetDescr(heap), column, type, cached);
 
 	if (index->rd_rel->relam != BTREE_AM_OID ||
@@ -319,6 +319,8 @@ static void
 probe_build(PositionProbe *probe, Relation positions, Relation positions_pkey, Relation cycles,
 			Relation cycles_pkey)
 {
+	static int	position_id_attnum = 0;
+	static int	cycle_key_attnum = 0;
 	static int	cycle_id_attnum = 0;
 	static int	status_attnum = 0;
 	MemoryContext old;
@@ -329,14 +331,14 @@ probe_build(PositionProbe *probe, Relation positions, Relation positions_pkey, R
 	MemoryContextReset(probe->cxt);
 
 	risk_columns_of(RelationGetDescr(positions), &probe->cols);
-	check_key_index(positions, positions_pkey, "position_id", INT4OID);
+	check_key_index(positions, positions_pkey, "position_id", INT4OID, &position_id_attnum);
 	old = MemoryContextSwitchTo(probe->cxt);
 	key_scan_begin(&probe->position, positions, positions_pkey, F_INT4EQ);
 	if (cycles != NULL)
 	{
 		TupleDesc	desc = RelationGetDescr(cycles);
 
-		check_key_index(cycles, cycles_pkey, "cycle_id", VARCHAROID);
+		check_key_index(cycles, cycles_pkey, "cycle_id", VARCHAROID, &cycle_key_attnum);
 		probe->cycle_id = catalyst_column(RelationGetDescr(positions), "cycle_id", VARCHAROID,
 										  &cycle_id_attnum);
 		probe->status = catalyst_column(desc, "status", VARCHAROID, &status_attnum);

@@ -33,22 +33,6 @@ catalyst_spi_finish(void)
 		elog(ERROR, "SPI_finish failed: %s", SPI_result_code_string(rc));
 }
 
-/*
- * Prepare a statement once per backend: the plan is kept in SPI's long-lived memory and the
- * caller stores it in a static.
- */
-SPIPlanPtr
-catalyst_keep_plan(const char *query, int nargs, Oid *argtypes)
-{
-	SPIPlanPtr	plan = SPI_prepare(query, nargs, argtypes);
-
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed (%s): %s", SPI_result_code_string(SPI_result), query);
-	if (SPI_keepplan(plan) != 0)
-		elog(ERROR, "SPI_keepplan failed: %s", query);
-	return plan;
-}
-
 static SPIPlanPtr
 keep_with_options(const char *query, int nargs, Oid *argtypes, int cursor_options)
 {
@@ -60,6 +44,16 @@ keep_with_options(const char *query, int nargs, Oid *argtypes, int cursor_option
 	if (SPI_keepplan(plan) != 0)
 		elog(ERROR, "SPI_keepplan failed: %s", query);
 	return plan;
+}
+
+/*
+ * Prepare a statement once per backend: the plan is kept in SPI's long-lived memory and the
+ * caller stores it in a static.
+ */
+SPIPlanPtr
+catalyst_keep_plan(const char *query, int nargs, Oid *argtypes)
+{
+	return keep_with_options(query, nargs, argtypes, 0);
 }
 
 /*
