@@ -30,18 +30,27 @@
 #include "metrics_fold.h"
 #include "columns.h"
 #include "metrics_state.h"
+#include "run_as_owner.h"
 #include "settings.h"
 #include "spi_util.h"
 #include "trading_day.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "executor/tuptable.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/backend_status.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/hsearch.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
 
@@ -72,16 +81,6 @@ static const char take_pending_sql[] =
 	"DELETE FROM catalyst.metrics_pending q WHERE " DAY_KEY("q")
 	"   AND (q.closed_at IS NULL OR q.closed_at" OP("<") "$3)"
 	" RETURNING" PENDING_COLUMNS;
-
-/*
- * Whether day ($1, $2) must be folded now: it has a marker, or at least $3 pending rows (counted
- * no further).
- */
-static const char fold_due_sql[] =
-	"SELECT EXISTS (SELECT FROM catalyst.metrics_pending q WHERE " DAY_KEY("q")
-	"                  AND q.closed_at IS NULL)"
-	"    OR (SELECT pg_catalog.count(*) FROM (SELECT FROM catalyst.metrics_pending q"
-	"         WHERE " DAY_KEY("q") " LIMIT $3) AS batch)" OP(">=") "$3";
 
 static const char read_pending_sql[] =
 	"SELECT" PENDING_COLUMNS " FROM catalyst.metrics_pending q WHERE " DAY_KEY("q");
@@ -215,7 +214,7 @@ static const char derive_sql[] = DERIVE_SQL("p.initial_stop_loss", "a.initial_st
 static const char derive_v41_sql[] = DERIVE_SQL("NULL::pg_catalog.numeric",
 												"NULL::pg_catalog.numeric");
 
-static SPIPlanPtr day_plan, create_day_plan, take_pending_plan, fold_due_plan, read_pending_plan,
+static SPIPlanPtr day_plan, create_day_plan, take_pending_plan, read_pending_plan,
 			insert_pending_plan, derive_plan, derive_v41_plan, derive_take_plan, store_day_plan;
 
 /*
@@ -896,22 +895,55 @@ catalyst_pend_day(const char *cycle_id, DateADT date, List *own, bool recompute)
  * Whether the day's closes are to be folded now: a marker waits for nothing, and closes wait
  * until catalyst.fold_batch of them, this statement's with the pending ones, can be folded in
  * one go (one write of the day's rows for them all).
+ *
+ * The pending rows are counted by a scan of the index metrics_pending_day, not by a query: this
+ * runs for every close, and a query's planning and executor start cost more than the rest of a
+ * pending close.  The answer only decides when to fold (a fold takes whatever is pending then,
+ * exactly), so a fresh snapshot of the moment does.
  */
 static bool
 fold_due(const char *cycle_id, DateADT date, List *own, bool recompute)
 {
+	static int	closed_at_attnum = 0;
 	int			others = catalyst_fold_batch - list_length(own);
-	Datum		values[3] = {CStringGetTextDatum(cycle_id), DateADTGetDatum(date),
-	Int64GetDatum(others)};
-	Oid			types[3] = {TEXTOID, DATEOID, INT8OID};
-	bool		isnull;
+	Relation	pending;
+	Relation	day_index;
+	ScanKeyData keys[2];
+	Snapshot	snapshot;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	int			attnum;
+	int			counted = 0;
+	bool		due = false;
 
 	if (recompute || others <= 0)
 		return true;
-	catalyst_spi_exec_plan(plan(&fold_due_plan, fold_due_sql, 3, types), values, NULL,
-						   SPI_OK_SELECT, 1);
-	return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
-									  &isnull));
+	pending = table_open(catalyst_relid("metrics_pending"), AccessShareLock);
+	day_index = index_open(catalyst_relid("metrics_pending_day"), AccessShareLock);
+	attnum = catalyst_column(RelationGetDescr(pending), "closed_at", TIMESTAMPTZOID,
+							 &closed_at_attnum);
+	ScanKeyEntryInitialize(&keys[0], 0, 1, BTEqualStrategyNumber, InvalidOid,
+						   day_index->rd_indcollation[0], F_TEXTEQ,
+						   CStringGetTextDatum(cycle_id));
+	ScanKeyEntryInitialize(&keys[1], 0, 2, BTEqualStrategyNumber, InvalidOid,
+						   day_index->rd_indcollation[1], F_DATE_EQ, DateADTGetDatum(date));
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	scan = index_beginscan(pending, day_index, snapshot, 2, 0);
+	index_rescan(scan, keys, 2, NULL, 0);
+	slot = table_slot_create(pending, NULL);
+	while (!due && index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		bool		marker;
+
+		(void) slot_getattr(slot, attnum, &marker);
+		due = marker || ++counted >= others;
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	index_endscan(scan);
+	UnregisterSnapshot(snapshot);
+	index_close(day_index, AccessShareLock);
+	table_close(pending, AccessShareLock);
+	return due;
 }
 
 void
