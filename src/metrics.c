@@ -158,19 +158,14 @@ catalyst_metrics_trade_changed(HeapTuple before, HeapTuple after, TupleDesc desc
 }
 
 /*
- * The commissions of a close's entry and exit orders ($1, $2; NULL counts 0), read after the
- * orders' commission locks are taken (lock_order_commission).  Under REPEATABLE READ or
- * SERIALIZABLE the snapshot may predate a committed commission change, which the lock cannot
- * show: there the orders are read FOR SHARE, and such a change fails the close with a
- * serialization error instead of leaving it counted with the old commission.
+ * The commissions of a close's entry and exit orders ($1, $2; NULL counts 0), each order locked
+ * FOR SHARE until the transaction ends.
  */
-#define COMMISSION_SQL(lock) \
-	"SELECT COALESCE((SELECT o.commission FROM catalyst.orders o WHERE o.order_id" OP("=") "$1" \
-	lock "), 0)" \
-	"     " OP("+") "COALESCE((SELECT o.commission FROM catalyst.orders o WHERE" \
-	" o.order_id" OP("=") "$2" lock "), 0)"
-static const char commission_sql[] = COMMISSION_SQL("");
-static const char commission_for_share_sql[] = COMMISSION_SQL(" FOR SHARE");
+static const char commission_sql[] =
+	"SELECT COALESCE((SELECT o.commission FROM catalyst.orders o WHERE o.order_id" OP("=") "$1 FOR"
+	" SHARE), 0)"
+	"     " OP("+") "COALESCE((SELECT o.commission FROM catalyst.orders o WHERE"
+	" o.order_id" OP("=") "$2 FOR SHARE), 0)";
 
 /* The days (of any cycle) on which the positions using an order ($1) closed. */
 static const char order_days_sql[] =
@@ -188,7 +183,6 @@ static const char every_day_sql[] =
 	" UNION SELECT q.cycle_id, q.metric_date FROM catalyst.metrics_pending q";
 
 static SPIPlanPtr commission_plan = NULL;
-static SPIPlanPtr commission_for_share_plan = NULL;
 static SPIPlanPtr order_days_plan = NULL;
 
 /*
@@ -375,28 +369,6 @@ lock_day(const char *cycle_id, DateADT day, bool wait)
 	return LockAcquire(&tag, ExclusiveLock, false, !wait) != LOCKACQUIRE_NOT_AVAIL;
 }
 
-/*
- * The commission lock of an order: advisory, (database, hash of order_id, 0, 4) in pg_locks,
- * held to the end of the transaction.  A close takes it shared for its entry and exit orders
- * before reading their commissions; a commission change, a new order_id or a deletion of the
- * order takes it exclusive before looking for the closes that used the order.  So either the
- * close reads the changed commission, or the change finds the close committed and marks its
- * day.  Closes of the same order share it: unlike a row lock FOR SHARE, which wrote each
- * close's lock into the order's row (a MultiXact once two sessions held it), it writes nothing.
- */
-static void
-lock_order_commission(Datum order_id, LOCKMODE mode)
-{
-	text	   *id = DatumGetTextPP(order_id);
-	LOCKTAG		tag;
-
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId,
-						 DatumGetUInt32(hash_any((const unsigned char *) VARDATA_ANY(id),
-												 VARSIZE_ANY_EXHDR(id))),
-						 0, 4);
-	(void) LockAcquire(&tag, mode, false, false);
-}
-
 static int
 compare_work(const void *a, const void *b)
 {
@@ -481,8 +453,11 @@ mark_every_day(bool v41)
 }
 
 /*
- * Mark the days of every closed position (or archived one) that uses order `order_id`, once
- * no uncommitted close reading its commission can be missed (its commission lock).
+ * Mark the days of every closed position (or archived one) that uses order `order_id`.  The
+ * positions are looked up in the latest snapshot: under REPEATABLE READ the transaction's own
+ * would miss a close that committed after it began (the close's FOR SHARE lock on the order,
+ * released at its commit, does not make the change's UPDATE fail), and that close's day would
+ * keep the old commission.
  */
 static void
 mark_order_days(Datum order_id)
@@ -491,12 +466,11 @@ mark_order_days(Datum order_id)
 	CatalystSavedUser saved;
 	uint64		n;
 
-	lock_order_commission(order_id, ExclusiveLock);
 	catalyst_spi_connect();
 	if (order_days_plan == NULL)
 		order_days_plan = catalyst_keep_plan(order_days_sql, 1, &argtype);
 	catalyst_become_owner(catalyst_relid("positions"), &saved);
-	n = catalyst_spi_exec_plan(order_days_plan, &order_id, NULL, SPI_OK_SELECT, 0);
+	n = catalyst_spi_query_latest(order_days_plan, &order_id, NULL, 0);
 	catalyst_restore_user(&saved);
 	for (uint64 i = 0; i < n; i++)
 	{
@@ -545,29 +519,18 @@ r_multiple(const Datum *values, const bool *nulls, Datum commission, bool *defin
 							   risk);
 }
 
-static SPIPlanPtr
-keep_commission_plan(SPIPlanPtr *kept, const char *query)
-{
-	Oid			argtypes[2] = {TEXTOID, TEXTOID};
-
-	if (*kept == NULL)
-		*kept = catalyst_keep_plan(query, 2, argtypes);
-	return *kept;
-}
-
 /*
  * A position has just closed: hand it over to the statement's end, with its orders'
- * commissions (read under their commission locks).  A day marked for a recompute counts it
- * anyway.
+ * commissions (the orders locked FOR SHARE).  A day marked for a recompute counts it anyway.
  */
 void
 catalyst_metrics_add_close(HeapTuple position, TupleDesc desc)
 {
 	Datum		values[N_TRADE_COLUMNS];
 	bool		nulls[N_TRADE_COLUMNS];
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
 	char		order_nulls[2];
 	Datum		orders[2];
-	SPIPlanPtr	read;
 	char	   *cycle_id;
 	DateADT		day;
 	DayWork    *entry;
@@ -588,16 +551,11 @@ catalyst_metrics_add_close(HeapTuple position, TupleDesc desc)
 	order_nulls[0] = nulls[T_ENTRY_ORDER_ID] ? 'n' : ' ';
 	orders[1] = values[T_EXIT_ORDER_ID];
 	order_nulls[1] = nulls[T_EXIT_ORDER_ID] ? 'n' : ' ';
-	for (int i = 0; i < 2; i++)
-		if (order_nulls[i] == ' ')
-			lock_order_commission(orders[i], ShareLock);
 	catalyst_spi_connect();
-	if (IsolationUsesXactSnapshot())
-		read = keep_commission_plan(&commission_for_share_plan, commission_for_share_sql);
-	else
-		read = keep_commission_plan(&commission_plan, commission_sql);
+	if (commission_plan == NULL)
+		commission_plan = catalyst_keep_plan(commission_sql, 2, argtypes);
 	catalyst_become_owner(catalyst_relid("orders"), &saved);
-	catalyst_spi_exec_plan(read, orders, order_nulls, SPI_OK_SELECT, 0);
+	catalyst_spi_exec_plan(commission_plan, orders, order_nulls, SPI_OK_SELECT, 0);
 	catalyst_restore_user(&saved);
 	commission = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 

@@ -37,10 +37,14 @@
 
 #include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/relation.h"
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
+#include "commands/defrem.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "lib/stringinfo.h"
@@ -49,6 +53,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/hsearch.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
@@ -81,6 +86,16 @@ static const char take_pending_sql[] =
 	"DELETE FROM catalyst.metrics_pending q WHERE " DAY_KEY("q")
 	"   AND (q.closed_at IS NULL OR q.closed_at" OP("<") "$3)"
 	" RETURNING" PENDING_COLUMNS;
+
+/*
+ * Whether day ($1, $2) must be folded now: it has a marker, or at least $3 pending rows (counted
+ * no further).  fold_due() runs it only when metrics_pending has no index to scan instead.
+ */
+static const char fold_due_sql[] =
+	"SELECT EXISTS (SELECT FROM catalyst.metrics_pending q WHERE " DAY_KEY("q")
+	"                  AND q.closed_at IS NULL)"
+	"    OR (SELECT pg_catalog.count(*) FROM (SELECT FROM catalyst.metrics_pending q"
+	"         WHERE " DAY_KEY("q") " LIMIT $3) AS batch)" OP(">=") "$3";
 
 static const char read_pending_sql[] =
 	"SELECT" PENDING_COLUMNS " FROM catalyst.metrics_pending q WHERE " DAY_KEY("q");
@@ -214,7 +229,7 @@ static const char derive_sql[] = DERIVE_SQL("p.initial_stop_loss", "a.initial_st
 static const char derive_v41_sql[] = DERIVE_SQL("NULL::pg_catalog.numeric",
 												"NULL::pg_catalog.numeric");
 
-static SPIPlanPtr day_plan, create_day_plan, take_pending_plan, read_pending_plan,
+static SPIPlanPtr day_plan, create_day_plan, take_pending_plan, fold_due_plan, read_pending_plan,
 			insert_pending_plan, derive_plan, derive_v41_plan, derive_take_plan, store_day_plan;
 
 /*
@@ -892,57 +907,128 @@ catalyst_pend_day(const char *cycle_id, DateADT date, List *own, bool recompute)
 }
 
 /*
+ * Whether `index` can count a day's pending rows: a valid, non-partial btree whose first two keys
+ * are the columns cycle_id and metric_date, with their types' default operator classes and the
+ * columns' collations.
+ */
+static bool
+counts_days(Relation index, TupleDesc desc, const int *key_attnums)
+{
+	Form_pg_index form = index->rd_index;
+
+	if (index->rd_rel->relkind != RELKIND_INDEX || index->rd_rel->relam != BTREE_AM_OID ||
+		!form->indisvalid || form->indnkeyatts < 2 ||
+		!heap_attisnull(index->rd_indextuple, Anum_pg_index_indpred, NULL))
+		return false;
+	for (int k = 0; k < 2; k++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, key_attnums[k] - 1);
+
+		if (form->indkey.values[k] != key_attnums[k] ||
+			index->rd_indcollation[k] != att->attcollation ||
+			index->rd_opfamily[k] !=
+			get_opclass_family(GetDefaultOpClass(att->atttypid, BTREE_AM_OID)))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Count the day's pending rows by a scan of `index` in a fresh snapshot: whether there is a
+ * marker or at least `batch` rows.
+ */
+static bool
+scan_due(Relation pending, Relation index, int closed_at, const char *cycle_id, DateADT date,
+		 int batch)
+{
+	ScanKeyData keys[2];
+	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	IndexScanDesc scan = index_beginscan(pending, index, snapshot, 2, 0);
+	TupleTableSlot *slot = table_slot_create(pending, NULL);
+	int			counted = 0;
+	bool		due = false;
+
+	ScanKeyEntryInitialize(&keys[0], 0, 1, BTEqualStrategyNumber, InvalidOid,
+						   index->rd_indcollation[0], F_TEXTEQ, CStringGetTextDatum(cycle_id));
+	ScanKeyEntryInitialize(&keys[1], 0, 2, BTEqualStrategyNumber, InvalidOid,
+						   index->rd_indcollation[1], F_DATE_EQ, DateADTGetDatum(date));
+	index_rescan(scan, keys, 2, NULL, 0);
+	while (!due && index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		bool		marker;
+
+		(void) slot_getattr(slot, closed_at, &marker);
+		due = marker || ++counted >= batch;
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	index_endscan(scan);
+	UnregisterSnapshot(snapshot);
+	return due;
+}
+
+/*
  * Whether the day's closes are to be folded now: a marker waits for nothing, and closes wait
  * until catalyst.fold_batch of them, this statement's with the pending ones, can be folded in
  * one go (one write of the day's rows for them all).
  *
- * The pending rows are counted by a scan of the index metrics_pending_day, not by a query: this
- * runs for every close, and a query's planning and executor start cost more than the rest of a
- * pending close.  The answer only decides when to fold (a fold takes whatever is pending then,
- * exactly), so a fresh snapshot of the moment does.
+ * This runs for every close, so the pending rows are counted by a scan of an index of
+ * metrics_pending on (cycle_id, metric_date) (metrics_pending_day, or whichever qualifies if a
+ * DBA replaced it), not by a query, whose planning and executor start cost more than the rest
+ * of a pending close; without such an index, by the query.  The answer only decides when to
+ * fold (a fold takes whatever is pending then, exactly), so a fresh snapshot of the moment does.
  */
 static bool
 fold_due(const char *cycle_id, DateADT date, List *own, bool recompute)
 {
-	static int	closed_at_attnum = 0;
+	static int	attnums[3] = {0, 0, 0};
 	int			others = catalyst_fold_batch - list_length(own);
 	Relation	pending;
-	Relation	day_index;
-	ScanKeyData keys[2];
-	Snapshot	snapshot;
-	IndexScanDesc scan;
-	TupleTableSlot *slot;
-	int			attnum;
-	int			counted = 0;
+	TupleDesc	desc;
+	int			key_attnums[2];
+	int			closed_at;
+	List	   *indexes;
+	ListCell   *lc;
+	bool		scanned = false;
 	bool		due = false;
 
 	if (recompute || others <= 0)
 		return true;
 	pending = table_open(catalyst_relid("metrics_pending"), AccessShareLock);
-	day_index = index_open(catalyst_relid("metrics_pending_day"), AccessShareLock);
-	attnum = catalyst_column(RelationGetDescr(pending), "closed_at", TIMESTAMPTZOID,
-							 &closed_at_attnum);
-	ScanKeyEntryInitialize(&keys[0], 0, 1, BTEqualStrategyNumber, InvalidOid,
-						   day_index->rd_indcollation[0], F_TEXTEQ,
-						   CStringGetTextDatum(cycle_id));
-	ScanKeyEntryInitialize(&keys[1], 0, 2, BTEqualStrategyNumber, InvalidOid,
-						   day_index->rd_indcollation[1], F_DATE_EQ, DateADTGetDatum(date));
-	snapshot = RegisterSnapshot(GetLatestSnapshot());
-	scan = index_beginscan(pending, day_index, snapshot, 2, 0);
-	index_rescan(scan, keys, 2, NULL, 0);
-	slot = table_slot_create(pending, NULL);
-	while (!due && index_getnext_slot(scan, ForwardScanDirection, slot))
+	desc = RelationGetDescr(pending);
+	key_attnums[0] = catalyst_column(desc, "cycle_id", VARCHAROID, &attnums[0]);
+	key_attnums[1] = catalyst_column(desc, "metric_date", DATEOID, &attnums[1]);
+	closed_at = catalyst_column(desc, "closed_at", TIMESTAMPTZOID, &attnums[2]);
+	indexes = RelationGetIndexList(pending);
+	foreach(lc, indexes)
 	{
-		bool		marker;
+		/* (an index that REINDEX CONCURRENTLY just dropped is gone: skipped) */
+		Relation	index = try_relation_open(lfirst_oid(lc), AccessShareLock);
 
-		(void) slot_getattr(slot, attnum, &marker);
-		due = marker || ++counted >= others;
+		if (index == NULL)
+			continue;
+		if (counts_days(index, desc, key_attnums))
+		{
+			due = scan_due(pending, index, closed_at, cycle_id, date, others);
+			scanned = true;
+		}
+		relation_close(index, AccessShareLock);
+		if (scanned)
+			break;
 	}
-	ExecDropSingleTupleTableSlot(slot);
-	index_endscan(scan);
-	UnregisterSnapshot(snapshot);
-	index_close(day_index, AccessShareLock);
+	list_free(indexes);
 	table_close(pending, AccessShareLock);
+	if (!scanned)
+	{
+		Datum		values[3] = {CStringGetTextDatum(cycle_id), DateADTGetDatum(date),
+		Int64GetDatum(others)};
+		Oid			types[3] = {TEXTOID, DATEOID, INT8OID};
+		bool		isnull;
+
+		catalyst_spi_exec_plan(plan(&fold_due_plan, fold_due_sql, 3, types), values, NULL,
+							   SPI_OK_SELECT, 1);
+		due = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+										 &isnull));
+	}
 	return due;
 }
 

@@ -13,6 +13,7 @@
 #include "catalog/pg_attribute.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
 #include "utils/typcache.h"
 
 void
@@ -124,6 +125,16 @@ uint64
 catalyst_spi_query_plan(SPIPlanPtr plan, Datum *values, const char *nulls, long count)
 {
 	int			rc = SPI_execute_plan(plan, values, nulls, true, count);
+
+	check_result(rc, SPI_OK_SELECT, "prepared query");
+	return SPI_processed;
+}
+
+uint64
+catalyst_spi_query_latest(SPIPlanPtr plan, Datum *values, const char *nulls, long count)
+{
+	int			rc = SPI_execute_snapshot(plan, values, nulls, GetLatestSnapshot(), InvalidSnapshot,
+										  false, true, count);
 
 	check_result(rc, SPI_OK_SELECT, "prepared query");
 	return SPI_processed;

@@ -48,6 +48,14 @@ extern uint64 catalyst_spi_query_plan(SPIPlanPtr plan, Datum *values, const char
 									  long count);
 
 /*
+ * A prepared query that must see every committed row, even under REPEATABLE READ or
+ * SERIALIZABLE: it runs in the latest snapshot instead of the transaction's (as PostgreSQL's
+ * foreign-key checks do).
+ */
+extern uint64 catalyst_spi_query_latest(SPIPlanPtr plan, Datum *values, const char *nulls,
+										long count);
+
+/*
  * "col1, col2, ..." of every stored, non-generated column of a table: what a statement moving
  * its rows (DELETE ... RETURNING into INSERT) may write.
  */

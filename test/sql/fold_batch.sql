@@ -46,6 +46,30 @@ UPDATE catalyst.positions SET status = 'closed', exit_price = 90.00, closed_at =
 SELECT count(*) AS pending FROM catalyst.metrics_pending;
 SELECT pg_temp.drift() AS drift;
 
+-- the batch is counted through an index of metrics_pending on (cycle_id, metric_date): a DBA
+-- who drops metrics_pending_day, or leaves only indexes of another shape, leaves closes working
+-- (counted by a query), and an index of that shape under any name serves
+INSERT INTO catalyst.positions (cycle_id, symbol, side, quantity, entry_order_id, entry_price, opened_at)
+SELECT 'fb', 'S', 'long', 10, 'in', 100.00, '2026-05-04 08:00+00' FROM generate_series(1, 6);
+DROP INDEX catalyst.metrics_pending_day;
+UPDATE catalyst.positions SET status = 'closed', exit_price = 102.00, closed_at = '2026-05-04 13:00+00' WHERE position_id = 9;
+SELECT count(*) AS pending FROM catalyst.metrics_pending;
+CREATE INDEX pending_expression ON catalyst.metrics_pending (cycle_id, (cycle_id || ''));
+CREATE INDEX pending_swapped ON catalyst.metrics_pending (metric_date, cycle_id);
+UPDATE catalyst.positions SET status = 'closed', exit_price = 98.00, closed_at = '2026-05-04 13:05+00' WHERE position_id = 10;
+SELECT count(*) AS pending FROM catalyst.metrics_pending;
+-- the third of the batch: folded
+UPDATE catalyst.positions SET status = 'closed', exit_price = 97.00, closed_at = '2026-05-04 13:10+00' WHERE position_id = 11;
+SELECT count(*) AS pending FROM catalyst.metrics_pending;
+CREATE INDEX pending_by_day ON catalyst.metrics_pending (cycle_id, metric_date);
+UPDATE catalyst.positions SET status = 'closed', exit_price = 106.00, closed_at = '2026-05-04 13:15+00' WHERE position_id = 12;
+SELECT count(*) AS pending FROM catalyst.metrics_pending;
+UPDATE catalyst.positions SET status = 'closed', exit_price = 100.50, closed_at = '2026-05-04 13:20+00' WHERE position_id = 13;
+SELECT count(*) AS pending FROM catalyst.metrics_pending;
+UPDATE catalyst.positions SET status = 'closed', exit_price = 99.50, closed_at = '2026-05-04 13:25+00' WHERE position_id = 14;
+SELECT count(*) AS pending FROM catalyst.metrics_pending;
+SELECT pg_temp.drift() AS drift;
+
 -- the batch is a superuser's (or ALTER DATABASE/SYSTEM) setting, as every catalyst setting
 SET ROLE catalyst_admin;
 SET catalyst.fold_batch = 1;
