@@ -44,7 +44,6 @@
 #include "catalog/pg_am.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
-#include "commands/defrem.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "lib/stringinfo.h"
@@ -53,7 +52,6 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/hsearch.h"
-#include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
@@ -927,7 +925,7 @@ counts_days(Relation index, TupleDesc desc, const int *key_attnums)
 		if (form->indkey.values[k] != key_attnums[k] ||
 			index->rd_indcollation[k] != att->attcollation ||
 			index->rd_opfamily[k] !=
-			get_opclass_family(GetDefaultOpClass(att->atttypid, BTREE_AM_OID)))
+			lookup_type_cache(att->atttypid, TYPECACHE_BTREE_OPFAMILY)->btree_opf)
 			return false;
 	}
 	return true;
