@@ -183,6 +183,8 @@ static const char every_day_sql[] =
 	" UNION SELECT q.cycle_id, q.metric_date FROM catalyst.metrics_pending q";
 
 static SPIPlanPtr commission_plan = NULL;
+static SPIPlanPtr every_day_plan = NULL;
+static SPIPlanPtr every_day_v41_plan = NULL;
 static SPIPlanPtr order_days_plan = NULL;
 
 /*
@@ -432,15 +434,22 @@ process_work(bool v41)
 	MemoryContextDelete(per_day);
 }
 
-/* Mark every day the roll-up keeps (after TRUNCATE positions). */
+/*
+ * Mark every day the roll-up keeps (after TRUNCATE positions), as seen in the latest snapshot:
+ * under REPEATABLE READ the transaction's own would miss a day whose first close committed after
+ * it began, and that day would keep trades that are gone.
+ */
 static void
 mark_every_day(bool v41)
 {
+	SPIPlanPtr *kept = v41 ? &every_day_v41_plan : &every_day_plan;
 	CatalystSavedUser saved;
 	uint64		n;
 
+	if (*kept == NULL)
+		*kept = catalyst_keep_plan(v41 ? catalyst_v41_every_day_sql : every_day_sql, 0, NULL);
 	catalyst_become_owner(rollup_table(v41), &saved);
-	n = catalyst_spi_exec(v41 ? catalyst_v41_every_day_sql : every_day_sql, SPI_OK_SELECT, 0);
+	n = catalyst_spi_query_latest(*kept, NULL, NULL, 0);
 	catalyst_restore_user(&saved);
 	for (uint64 i = 0; i < n; i++)
 	{
