@@ -964,6 +964,47 @@ scan_due(Relation pending, Relation index, int closed_at, const char *cycle_id, 
 	return due;
 }
 
+/* The first index of `pending` that counts_days(), opened; NULL if none does. */
+static Relation
+open_day_index(Relation pending, const int *key_attnums)
+{
+	List	   *indexes = RelationGetIndexList(pending);
+	ListCell   *lc;
+	Relation	found = NULL;
+
+	foreach(lc, indexes)
+	{
+		/* (an index that REINDEX CONCURRENTLY just dropped is gone: skipped) */
+		Relation	index = try_relation_open(lfirst_oid(lc), AccessShareLock);
+
+		if (index == NULL)
+			continue;
+		if (counts_days(index, RelationGetDescr(pending), key_attnums))
+		{
+			found = index;
+			break;
+		}
+		relation_close(index, AccessShareLock);
+	}
+	list_free(indexes);
+	return found;
+}
+
+/* scan_due() by the query fold_due_sql, for a metrics_pending without such an index. */
+static bool
+query_due(const char *cycle_id, DateADT date, int batch)
+{
+	Datum		values[3] = {CStringGetTextDatum(cycle_id), DateADTGetDatum(date),
+	Int64GetDatum(batch)};
+	Oid			types[3] = {TEXTOID, DATEOID, INT8OID};
+	bool		isnull;
+
+	catalyst_spi_exec_plan(plan(&fold_due_plan, fold_due_sql, 3, types), values, NULL,
+						   SPI_OK_SELECT, 1);
+	return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+									  &isnull));
+}
+
 /*
  * Whether the day's closes are to be folded now: a marker waits for nothing, and closes wait
  * until catalyst.fold_batch of them, this statement's with the pending ones, can be folded in
@@ -981,13 +1022,11 @@ fold_due(const char *cycle_id, DateADT date, List *own, bool recompute)
 	static int	attnums[3] = {0, 0, 0};
 	int			others = catalyst_fold_batch - list_length(own);
 	Relation	pending;
+	Relation	day_index;
 	TupleDesc	desc;
 	int			key_attnums[2];
 	int			closed_at;
-	List	   *indexes;
-	ListCell   *lc;
-	bool		scanned = false;
-	bool		due = false;
+	bool		due;
 
 	if (recompute || others <= 0)
 		return true;
@@ -996,37 +1035,15 @@ fold_due(const char *cycle_id, DateADT date, List *own, bool recompute)
 	key_attnums[0] = catalyst_column(desc, "cycle_id", VARCHAROID, &attnums[0]);
 	key_attnums[1] = catalyst_column(desc, "metric_date", DATEOID, &attnums[1]);
 	closed_at = catalyst_column(desc, "closed_at", TIMESTAMPTZOID, &attnums[2]);
-	indexes = RelationGetIndexList(pending);
-	foreach(lc, indexes)
+	day_index = open_day_index(pending, key_attnums);
+	if (day_index != NULL)
 	{
-		/* (an index that REINDEX CONCURRENTLY just dropped is gone: skipped) */
-		Relation	index = try_relation_open(lfirst_oid(lc), AccessShareLock);
-
-		if (index == NULL)
-			continue;
-		if (counts_days(index, desc, key_attnums))
-		{
-			due = scan_due(pending, index, closed_at, cycle_id, date, others);
-			scanned = true;
-		}
-		relation_close(index, AccessShareLock);
-		if (scanned)
-			break;
+		due = scan_due(pending, day_index, closed_at, cycle_id, date, others);
+		relation_close(day_index, AccessShareLock);
 	}
-	list_free(indexes);
+	else
+		due = query_due(cycle_id, date, others);
 	table_close(pending, AccessShareLock);
-	if (!scanned)
-	{
-		Datum		values[3] = {CStringGetTextDatum(cycle_id), DateADTGetDatum(date),
-		Int64GetDatum(others)};
-		Oid			types[3] = {TEXTOID, DATEOID, INT8OID};
-		bool		isnull;
-
-		catalyst_spi_exec_plan(plan(&fold_due_plan, fold_due_sql, 3, types), values, NULL,
-							   SPI_OK_SELECT, 1);
-		due = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
-										 &isnull));
-	}
 	return due;
 }
 
