@@ -32,6 +32,7 @@
 #include "metrics_fold.h"
 #include "metrics_state.h"
 #include "metrics_v41.h"
+#include "order_commission.h"
 #include "run_as_owner.h"
 #include "spi_util.h"
 #include "trading_day.h"
@@ -157,16 +158,6 @@ catalyst_metrics_trade_changed(HeapTuple before, HeapTuple after, TupleDesc desc
 	return false;
 }
 
-/*
- * The commissions of a close's entry and exit orders ($1, $2; NULL counts 0), each order locked
- * FOR SHARE until the transaction ends.
- */
-static const char commission_sql[] =
-	"SELECT COALESCE((SELECT o.commission FROM catalyst.orders o WHERE o.order_id" OP("=") "$1 FOR"
-	" SHARE), 0)"
-	"     " OP("+") "COALESCE((SELECT o.commission FROM catalyst.orders o WHERE"
-	" o.order_id" OP("=") "$2 FOR SHARE), 0)";
-
 /* The days (of any cycle) on which the positions using an order ($1) closed. */
 static const char order_days_sql[] =
 	"SELECT p.cycle_id, p.closed_at FROM catalyst.positions p"
@@ -182,7 +173,6 @@ static const char every_day_sql[] =
 	"SELECT m.cycle_id, m.metric_date FROM catalyst.metrics_days m"
 	" UNION SELECT q.cycle_id, q.metric_date FROM catalyst.metrics_pending q";
 
-static SPIPlanPtr commission_plan = NULL;
 static SPIPlanPtr every_day_plan = NULL;
 static SPIPlanPtr every_day_v41_plan = NULL;
 static SPIPlanPtr order_days_plan = NULL;
@@ -537,18 +527,15 @@ catalyst_metrics_add_close(HeapTuple position, TupleDesc desc)
 {
 	Datum		values[N_TRADE_COLUMNS];
 	bool		nulls[N_TRADE_COLUMNS];
-	Oid			argtypes[2] = {TEXTOID, TEXTOID};
-	char		order_nulls[2];
+	bool		order_nulls[2];
 	Datum		orders[2];
 	char	   *cycle_id;
 	DateADT		day;
 	DayWork    *entry;
 	CatalystTrade *trade;
 	HandedClose *handed;
-	CatalystSavedUser saved;
 	MemoryContext old;
 	Datum		commission;
-	bool		isnull;
 
 	if (!read_trade_columns(position, desc, values, nulls))
 		return;
@@ -557,16 +544,10 @@ catalyst_metrics_add_close(HeapTuple position, TupleDesc desc)
 	entry = day_work(cycle_id, day);
 
 	orders[0] = values[T_ENTRY_ORDER_ID];
-	order_nulls[0] = nulls[T_ENTRY_ORDER_ID] ? 'n' : ' ';
 	orders[1] = values[T_EXIT_ORDER_ID];
-	order_nulls[1] = nulls[T_EXIT_ORDER_ID] ? 'n' : ' ';
-	catalyst_spi_connect();
-	if (commission_plan == NULL)
-		commission_plan = catalyst_keep_plan(commission_sql, 2, argtypes);
-	catalyst_become_owner(catalyst_relid("orders"), &saved);
-	catalyst_spi_exec_plan(commission_plan, orders, order_nulls, SPI_OK_SELECT, 0);
-	catalyst_restore_user(&saved);
-	commission = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	order_nulls[0] = nulls[T_ENTRY_ORDER_ID];
+	order_nulls[1] = nulls[T_EXIT_ORDER_ID];
+	commission = catalyst_close_commission(orders, order_nulls);
 
 	old = MemoryContextSwitchTo(work_context);
 	handed = palloc(sizeof(HandedClose));
@@ -590,7 +571,6 @@ catalyst_metrics_add_close(HeapTuple position, TupleDesc desc)
 	trade->r = r_multiple(values, nulls, commission, &trade->has_r);
 	entry->closes = lappend(entry->closes, handed);
 	MemoryContextSwitchTo(old);
-	catalyst_spi_finish();
 }
 
 /* A closed position changed, was reopened or deleted: its day is derived anew at statement end. */

@@ -29,6 +29,7 @@
 
 #include "metrics_fold.h"
 #include "columns.h"
+#include "key_index.h"
 #include "metrics_state.h"
 #include "run_as_owner.h"
 #include "settings.h"
@@ -41,8 +42,6 @@
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "access/tableam.h"
-#include "catalog/pg_am.h"
-#include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
@@ -905,33 +904,6 @@ catalyst_pend_day(const char *cycle_id, DateADT date, List *own, bool recompute)
 }
 
 /*
- * Whether `index` can count a day's pending rows: a valid, non-partial btree whose first two keys
- * are the columns cycle_id and metric_date, with their types' default operator classes and the
- * columns' collations.
- */
-static bool
-counts_days(Relation index, TupleDesc desc, const int *key_attnums)
-{
-	Form_pg_index form = index->rd_index;
-
-	if (index->rd_rel->relkind != RELKIND_INDEX || index->rd_rel->relam != BTREE_AM_OID ||
-		!form->indisvalid || form->indnkeyatts < 2 ||
-		!heap_attisnull(index->rd_indextuple, Anum_pg_index_indpred, NULL))
-		return false;
-	for (int k = 0; k < 2; k++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, key_attnums[k] - 1);
-
-		if (form->indkey.values[k] != key_attnums[k] ||
-			index->rd_indcollation[k] != att->attcollation ||
-			index->rd_opfamily[k] !=
-			lookup_type_cache(att->atttypid, TYPECACHE_BTREE_OPFAMILY)->btree_opf)
-			return false;
-	}
-	return true;
-}
-
-/*
  * Count the day's pending rows by a scan of `index` in a fresh snapshot: whether there is a
  * marker or at least `batch` rows.
  */
@@ -962,32 +934,6 @@ scan_due(Relation pending, Relation index, int closed_at, const char *cycle_id, 
 	index_endscan(scan);
 	UnregisterSnapshot(snapshot);
 	return due;
-}
-
-/* The first index of `pending` that counts_days(), opened; NULL if none does. */
-static Relation
-open_day_index(Relation pending, const int *key_attnums)
-{
-	List	   *indexes = RelationGetIndexList(pending);
-	ListCell   *lc;
-	Relation	found = NULL;
-
-	foreach(lc, indexes)
-	{
-		/* (an index that REINDEX CONCURRENTLY just dropped is gone: skipped) */
-		Relation	index = try_relation_open(lfirst_oid(lc), AccessShareLock);
-
-		if (index == NULL)
-			continue;
-		if (counts_days(index, RelationGetDescr(pending), key_attnums))
-		{
-			found = index;
-			break;
-		}
-		relation_close(index, AccessShareLock);
-	}
-	list_free(indexes);
-	return found;
 }
 
 /* scan_due() by the query fold_due_sql, for a metrics_pending without such an index. */
@@ -1035,7 +981,7 @@ fold_due(const char *cycle_id, DateADT date, List *own, bool recompute)
 	key_attnums[0] = catalyst_column(desc, "cycle_id", VARCHAROID, &attnums[0]);
 	key_attnums[1] = catalyst_column(desc, "metric_date", DATEOID, &attnums[1]);
 	closed_at = catalyst_column(desc, "closed_at", TIMESTAMPTZOID, &attnums[2]);
-	day_index = open_day_index(pending, key_attnums);
+	day_index = catalyst_open_key_index(pending, key_attnums, 2, false, AccessShareLock);
 	if (day_index != NULL)
 	{
 		due = scan_due(pending, day_index, closed_at, cycle_id, date, others);
