@@ -165,6 +165,43 @@ SELECT details->'old'->>'status' AS old_status, details->'new'->>'status' AS new
        details->'new'->>'exit_price' AS new_exit_price, details->>'pnl' = details->'new'->>'realized_pnl' AS pnl_is_new_realized_pnl
 FROM catalyst.audit_log a, mark3 WHERE a.log_id > mark3.log_id AND a.event_type = 'position_closed' AND a.details ? 'new';
 
+-- The changed columns' values are what to_jsonb() writes of the row, to the digit and the
+-- character: the types of catalyst's own columns are written without calling to_jsonb()
+-- (src/row_changes.c), a NaN and the types a DBA may add through it.  Compared as text, so that
+-- 1.50 written as 1.5 would show.
+BEGIN;
+ALTER TABLE catalyst.orders
+    ADD COLUMN dba_note text, ADD COLUMN dba_day date, ADD COLUMN dba_flag boolean, ADD COLUMN dba_count bigint;
+CREATE TEMP TABLE order_before AS SELECT to_jsonb(o) AS r FROM catalyst.orders o WHERE order_id = 'aud-o1';
+CREATE TEMP TABLE position_before AS SELECT to_jsonb(p) AS r FROM catalyst.positions p WHERE position_id = 1;
+CREATE TEMP TABLE mark5 AS SELECT max(log_id) AS log_id FROM catalyst.audit_log;
+UPDATE catalyst.orders
+   SET limit_price = 'NaN', stop_price = 180.10, commission = 1.50, quantity = 11, symbol = 'A"B\C',
+       submitted_at = '2026-03-04 05:06:07.089+00', metadata = '{"k": [1, "x"]}',
+       dba_note = 'a note', dba_day = '2026-03-04', dba_flag = true, dba_count = 9007199254740993
+ WHERE order_id = 'aud-o1';
+UPDATE catalyst.positions SET status = 'open' WHERE position_id = 1;
+CREATE TEMP TABLE reopened AS SELECT to_jsonb(p) AS r FROM catalyst.positions p WHERE position_id = 1;
+UPDATE catalyst.positions
+   SET status = 'closed', exit_price = 192.30, closed_at = '2026-03-02 15:30:00.5+00', close_reason = 'take "profit"'
+ WHERE position_id = 1;
+SELECT a.event_type, a.entity_id,
+       (SELECT string_agg(k, ', ' ORDER BY k) FROM jsonb_object_keys(a.details->'new') k) AS changed_columns,
+       (a.details->'new')::text = (SELECT jsonb_object_agg(e.key, e.value)::text FROM jsonb_each(now_row.r) e
+                                   WHERE a.details->'new' ? e.key) AS new_as_to_jsonb,
+       (a.details->'old')::text = (SELECT jsonb_object_agg(e.key, e.value)::text FROM jsonb_each(old_row.r) e
+                                   WHERE a.details->'old' ? e.key) AS old_as_to_jsonb
+FROM catalyst.audit_log a
+JOIN mark5 ON a.log_id > mark5.log_id
+CROSS JOIN LATERAL (SELECT CASE a.entity_type WHEN 'orders' THEN (SELECT to_jsonb(o) FROM catalyst.orders o WHERE o.order_id = a.entity_id)
+                                               ELSE (SELECT to_jsonb(p) FROM catalyst.positions p WHERE p.position_id::text = a.entity_id) END) now_row(r)
+CROSS JOIN LATERAL (SELECT CASE WHEN a.entity_type = 'orders' THEN (SELECT r FROM order_before)
+                                WHEN a.event_type = 'position_closed' THEN (SELECT r FROM reopened)
+                                ELSE (SELECT r FROM position_before) END) old_row(r)
+WHERE a.entity_type IN ('orders', 'position')
+ORDER BY a.log_id;
+ROLLBACK;
+
 -- changes made by the extension's own code as the table owner (here refresh_position_risk(),
 -- run by the admin) are signed by the role that called it, not by the owner
 CREATE TEMP TABLE mark4 AS SELECT max(log_id) AS log_id FROM catalyst.audit_log;
