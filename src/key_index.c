@@ -6,7 +6,9 @@
  * executor start cost more than the lookup.  They use whichever index qualifies rather than one
  * found by name, so that a DBA who drops, renames or rebuilds an index changes nothing but speed.
  * An index qualifies only if an equality scan key of the column's type's default btree operator
- * family, under the column's collation, means on it what `=` means in the queries it replaces.
+ * family, under the column's collation, means on it what `=` means in the queries it replaces,
+ * and if every snapshot of this transaction can use it, as the planner decides; a unique one
+ * only if it is checked at once (not DEFERRABLE), so that it finds at most one visible row.
  */
 #include "postgres.h"
 
@@ -19,6 +21,7 @@
 #include "catalog/pg_index.h"
 #include "nodes/pg_list.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/typcache.h"
 
 static bool
@@ -28,8 +31,13 @@ qualifies(Relation index, TupleDesc desc, const int *attnums, int nkeys, bool un
 
 	if (index->rd_rel->relkind != RELKIND_INDEX || index->rd_rel->relam != BTREE_AM_OID ||
 		!form->indisvalid || form->indnkeyatts < nkeys ||
-		(unique && (!form->indisunique || form->indnkeyatts != nkeys)) ||
+		(unique && (!form->indisunique || !form->indimmediate || form->indnkeyatts != nkeys)) ||
 		!heap_attisnull(index->rd_indextuple, Anum_pg_index_indpred, NULL))
+		return false;
+	/* a new index over broken HOT chains misses rows older snapshots see (as the planner) */
+	if (form->indcheckxmin &&
+		!TransactionIdPrecedes(HeapTupleHeaderGetXmin(index->rd_indextuple->t_data),
+							   TransactionXmin))
 		return false;
 	for (int k = 0; k < nkeys; k++)
 	{

@@ -13,7 +13,8 @@
 /*
  * The first index of `rel` whose leading `nkeys` key columns are `attnums`, that is a valid,
  * non-partial btree with their types' default operator families and the columns' collations
- * (and unique on exactly those columns, if `unique`), opened with `lockmode`; NULL if none is.
+ * (and unique on exactly those columns, not deferrable, if `unique`), that every snapshot of this
+ * transaction may scan, opened with `lockmode`; NULL if none is.
  * A DBA may drop, rebuild or replace the extension's indexes: callers then fall back to a query.
  */
 extern Relation catalyst_open_key_index(Relation rel, const int *attnums, int nkeys, bool unique,

@@ -52,12 +52,13 @@ static const char commission_sql[] =
 
 static SPIPlanPtr commission_plan = NULL;
 
+/* As ExecLockRows() reports a concurrent update or delete of a row it locks */
 static void
-serialization_failure(const char *what)
+serialization_failure(void)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-			 errmsg("could not serialize access due to concurrent %s", what),
+			 errmsg("could not serialize access due to concurrent update"),
 			 errdetail("A close reads the commission of its orders, and another transaction"
 					   " changed one of them after this transaction's snapshot was taken."),
 			 errhint("Retry the transaction.")));
@@ -96,22 +97,29 @@ locked_commission(Relation orders, Relation index, int key, int commission, Snap
 		{
 			case TM_Ok:
 				/* READ COMMITTED, the row updated meanwhile: its newest version must match */
-				found = !tmfd.traversed ||
-					DatumGetBool(DirectFunctionCall2Coll(texteq, index->rd_indcollation[0],
-														 slot_getattr(slot, key, isnull),
-														 order_id));
+				if (tmfd.traversed)
+				{
+					bool		key_null;
+					Datum		key_now = slot_getattr(slot, key, &key_null);
+
+					found = !key_null &&
+						DatumGetBool(DirectFunctionCall2Coll(texteq, index->rd_indcollation[0],
+															 key_now, order_id));
+				}
+				else
+					found = true;
 				break;
 			case TM_SelfModified:
 				/* changed by a later command of this transaction: as ExecLockRows(), skipped */
 				break;
 			case TM_Updated:
 				if (IsolationUsesXactSnapshot())
-					serialization_failure("update");
+					serialization_failure();
 				elog(ERROR, "unexpected table_tuple_lock status %d", (int) locked);
 				break;
 			case TM_Deleted:
 				if (IsolationUsesXactSnapshot())
-					serialization_failure("delete");
+					serialization_failure();
 				break;			/* READ COMMITTED: the order is gone */
 			default:
 				elog(ERROR, "unexpected table_tuple_lock status %d", (int) locked);

@@ -73,6 +73,22 @@ SELECT pg_temp.orders_seq_scans() - n AS sequential_scans FROM before_close;
 COMMIT;
 -- + 1.25 + 0.30, + 0 (a NULL commission) + 0
 SELECT commissions, net_pnl FROM catalyst.performance_metrics WHERE cycle_id = 'cc';
+-- a DEFERRABLE unique constraint does not serve (a transaction may hold two rows of one
+-- order_id until it commits): the query runs, and refuses to close a position whose exit order
+-- is two rows
+DROP INDEX catalyst.orders_unique_id, catalyst.orders_by_id_c;
+ALTER TABLE catalyst.orders ADD CONSTRAINT orders_deferred_id UNIQUE (order_id) DEFERRABLE INITIALLY DEFERRED;
+INSERT INTO catalyst.positions (cycle_id, symbol, side, quantity, entry_order_id, exit_order_id, entry_price, opened_at)
+VALUES ('cc', 'S', 'long', 10, 'in-1', 'out-1', 100.00, '2026-05-04 08:00+00');
+BEGIN;
+SET LOCAL catalyst.audit = off;   -- (the row audit of orders needs their primary key)
+INSERT INTO catalyst.orders (order_id, cycle_id, symbol, direction, order_type, quantity, commission)
+VALUES ('out-1', 'cc', 'S', 'sell', 'market', 10, 9.00);
+\set VERBOSITY terse
+UPDATE catalyst.positions SET status = 'closed', exit_price = 100.00,
+       closed_at = '2026-05-04 10:20+00' WHERE position_id = 5;
+\set VERBOSITY default
+ROLLBACK;
 RESET enable_indexscan;
 RESET enable_bitmapscan;
 SELECT pg_temp.drift() AS drift;
