@@ -3,9 +3,11 @@
 # and performance() over a year (issue 8, "Speed").  One throwaway cluster, fsync on.
 #
 #   concurrent  pgbench, C sessions (8, then 16), each transaction closes one random open
-#               position of one cycle (or of one of 16 cycles) with closed_at = now(), for 24 s
-#               reported in 8-s windows; the same against catalyst with every trigger of
-#               positions disabled (the limit); then the metrics against the full recompute
+#               position of one cycle (or of one of 16 cycles) with closed_at = now(), in three
+#               8-s windows; the same against catalyst with every trigger of positions disabled
+#               (the limit), its windows taking turns with catalyst's (limit, catalyst, limit,
+#               ...), so that a machine whose speed drifts weighs on both alike; then the
+#               metrics against the full recompute
 #   late        a day of 100,000 trades, then 400 closes one transaction each dated an hour
 #               before the last folded one, against 400 in-order closes
 #   range       performance() over 365 days of 1,000 trades each, against one day's read
@@ -70,8 +72,8 @@ SELECT (SELECT sum(total_trades) FROM catalyst.performance_metrics) || ' trades 
 SQL
 }
 
-# pgbench DB CLIENTS CYCLES SECONDS: "tps-window-1 tps-window-2 ..." (8-s windows)
-bench() {
+# window DB CLIENTS CYCLES: closes per second of one 8-s pgbench run
+window() {
 	cat >"$work/close.sql" <<SQL
 \set c random(1, $3)
 \set p random(1, $positions)
@@ -82,20 +84,24 @@ UPDATE catalyst.positions p SET status = 'closed', exit_price = 90 + random() * 
        close_reason = 'bench'
   FROM pick WHERE p.position_id = pick.position_id;
 SQL
-	pgbench -n -M prepared -c "$2" -j 2 -T "$4" -P 8 -f "$work/close.sql" "$1" 2>&1 |
-		awk '/^progress:/ { printf "%s ", $4 } END { print "" }'
+	pgbench -n -M prepared -c "$2" -j 2 -T 8 -f "$work/close.sql" "$1" 2>&1 |
+		awk '/^tps = / { printf "%.1f", $3 }'
 }
 
 if [[ " $parts " == *" concurrent "* ]]; then
-	echo "== concurrent closes: pgbench, one transaction per close, closed_at = now(), fsync on, ${seconds} s in 8-s windows"
+	echo "== concurrent closes: pgbench, one transaction per close, closed_at = now(), fsync on, $((seconds / 8)) 8-s windows each, the limit's and catalyst's taking turns"
 	printf '%-34s %-30s %-30s %s\n' "sessions, cycles" "limit tps (8-s windows)" "catalyst tps (8-s windows)" "catalyst/limit, 3rd/1st window"
 	for run in $runs; do
 		set -- ${run/,/ }
 		fresh bench_limit "$2" "$positions"
 		psql -X -q -d bench_limit -c "ALTER TABLE catalyst.positions DISABLE TRIGGER USER"
-		limit=$(bench bench_limit "$1" "$2" "$seconds")
 		fresh bench_cat "$2" "$positions"
-		cat_tps=$(bench bench_cat "$1" "$2" "$seconds")
+		limit=""
+		cat_tps=""
+		for ((w = 0; w < seconds / 8; w++)); do
+			limit="$limit $(window bench_limit "$1" "$2")"
+			cat_tps="$cat_tps $(window bench_cat "$1" "$2")"
+		done
 		summary=$(awk -v l="$limit" -v c="$cat_tps" 'BEGIN {
 			nl = split(l, a, " "); nc = split(c, b, " "); sl = 0; sc = 0
 			for (i = 1; i <= nl; i++) sl += a[i]; for (i = 1; i <= nc; i++) sc += b[i]
