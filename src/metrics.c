@@ -57,9 +57,6 @@
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
 
-/* a schema-qualified operator, for the SQL below */
-#define OP(o) " OPERATOR(pg_catalog." o ") "
-
 /*
  * The columns of a position the roll-up depends on.  A closed position whose values in any of
  * them change must have its day recomputed.

@@ -56,7 +56,6 @@
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
 
-#define OP(o) " OPERATOR(pg_catalog." o ") "
 #define DAY_KEY(a) " " a ".cycle_id" OP("=") "$1 AND " a ".metric_date" OP("=") "$2"
 
 /*

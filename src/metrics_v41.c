@@ -23,8 +23,6 @@
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 
-#define OP(o) " OPERATOR(pg_catalog." o ") "
-
 const char	catalyst_v41_every_day_sql[] =
 	"SELECT m.cycle_id, m.metric_date FROM catalyst.performance_metrics m";
 

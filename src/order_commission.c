@@ -13,8 +13,9 @@
  * same row lock, and what ExecLockRows() does when the row changed under it: in READ COMMITTED
  * the newest version is locked and must still have that order_id; under REPEATABLE READ or
  * SERIALIZABLE a concurrent update or delete is a serialization failure.  The query's planning
- * and executor start cost more than the lookup.  Without such an index (a DBA replaced orders'
- * primary key) the query runs instead.
+ * and executor start cost more than the lookup.  Without an index that qualifies (key_index.c: a
+ * DBA replaced orders' primary key, made it DEFERRABLE, or just built one this transaction's
+ * snapshot may not use) the query runs instead.
  */
 #include "postgres.h"
 
@@ -39,9 +40,6 @@
 #include "utils/numeric.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
-
-/* a schema-qualified operator, for the SQL below */
-#define OP(o) " OPERATOR(pg_catalog." o ") "
 
 /* The same, by a query: both orders' commissions ($1, $2; NULL counts 0), each locked FOR SHARE */
 static const char commission_sql[] =

@@ -8,6 +8,12 @@
 
 #include "executor/spi.h"
 
+/*
+ * A schema-qualified operator for the SQL the C code issues ("x" OP("=") "$1"): a user's
+ * operator of the same name earlier on search_path cannot capture it.
+ */
+#define OP(o) " OPERATOR(pg_catalog." o ") "
+
 /* SPI_connect(); a failure is an error. */
 extern void catalyst_spi_connect(void);
 
