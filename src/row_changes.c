@@ -86,15 +86,22 @@ column_to_jsonb(Form_pg_attribute att, Datum value)
 }
 
 /*
- * The same, directly, for the types of the audited tables' columns but jsonb and interval (the
- * busiest audit event, a close's, writes eight of them): a finite numeric or an integer as a
- * JSON number, a varchar as a string, a timestamptz as to_jsonb()'s ISO 8601 string.  False for
- * any other type (domains included) and for NaN and the infinities, which to_jsonb() writes as
- * strings.
+ * A column's value as the row's object holds it: NULL as null; directly, for the types of the
+ * audited tables' columns but jsonb and interval (the busiest audit event, a close's, writes
+ * eight of them), a finite numeric or an integer as a JSON number, a varchar as a string, a
+ * timestamptz as to_jsonb()'s ISO 8601 string; anything else (other types, domains, NaN and the
+ * infinities, which to_jsonb() writes as strings) through column_to_jsonb().
  */
-static bool
-column_scalar(Form_pg_attribute att, Datum value, JsonbValue *out)
+static void
+column_value(Form_pg_attribute att, Datum value, bool isnull, JsonbValue *out)
 {
+	Jsonb	   *other;
+
+	if (isnull)
+	{
+		out->type = jbvNull;
+		return;
+	}
 	switch (att->atttypid)
 	{
 		case NUMERICOID:
@@ -102,19 +109,19 @@ column_scalar(Form_pg_attribute att, Datum value, JsonbValue *out)
 				Numeric		n = DatumGetNumeric(value);
 
 				if (numeric_is_nan(n) || numeric_is_inf(n))
-					return false;
+					break;
 				out->type = jbvNumeric;
 				out->val.numeric = n;
-				return true;
+				return;
 			}
 		case INT4OID:
 			out->type = jbvNumeric;
 			out->val.numeric = int64_to_numeric(DatumGetInt32(value));
-			return true;
+			return;
 		case INT8OID:
 			out->type = jbvNumeric;
 			out->val.numeric = int64_to_numeric(DatumGetInt64(value));
-			return true;
+			return;
 		case VARCHAROID:
 			{
 				text	   *t = DatumGetTextPP(value);
@@ -122,17 +129,21 @@ column_scalar(Form_pg_attribute att, Datum value, JsonbValue *out)
 				out->type = jbvString;
 				out->val.string.val = VARDATA_ANY(t);
 				out->val.string.len = VARSIZE_ANY_EXHDR(t);
-				return true;
+				return;
 			}
 		case TIMESTAMPTZOID:
 			out->type = jbvString;
 			out->val.string.val = JsonEncodeDateTime(palloc(MAXDATELEN + 1), value, TIMESTAMPTZOID,
 													 NULL);
 			out->val.string.len = strlen(out->val.string.val);
-			return true;
+			return;
 		default:
-			return false;
+			break;
 	}
+	other = column_to_jsonb(att, value);
+	out->type = jbvBinary;
+	out->val.binary.data = &other->root;
+	out->val.binary.len = VARSIZE(other) - VARHDRSZ;
 }
 
 /*
@@ -150,28 +161,11 @@ push_columns(JsonbParseState **state, const char *key, TupleDesc desc, const Row
 	for (int i = 0; i < n; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, attnums[i] - 1);
+		JsonbValue	value;
 
-		if (row->nulls[attnums[i] - 1])
-		{
-			JsonbValue	null = {.type = jbvNull};
-
-			catalyst_jsonb_push_key(state, NameStr(att->attname));
-			pushJsonbValue(state, WJB_VALUE, &null);
-		}
-		else
-		{
-			JsonbValue	scalar;
-
-			if (column_scalar(att, row->values[attnums[i] - 1], &scalar))
-			{
-				catalyst_jsonb_push_key(state, NameStr(att->attname));
-				pushJsonbValue(state, WJB_VALUE, &scalar);
-			}
-			else
-				catalyst_jsonb_push_member(state, NameStr(att->attname),
-										   column_to_jsonb(att, row->values[attnums[i] - 1]),
-										   NULL);
-		}
+		column_value(att, row->values[attnums[i] - 1], row->nulls[attnums[i] - 1], &value);
+		catalyst_jsonb_push_key(state, NameStr(att->attname));
+		pushJsonbValue(state, WJB_VALUE, &value);
 	}
 	pushJsonbValue(state, WJB_END_OBJECT, NULL);
 }
