@@ -19,22 +19,32 @@ VALUES ('cc', 'S', 'long', 10, 'in-1', 'out-1', 100.00, '2026-05-04 08:00+00'),
        ('cc', 'S', 'long', 10, 'in-2', 'out-2', 100.00, '2026-05-04 08:00+00'),
        ('cc', 'S', 'long', 10, 'in-1', 'out-3', 100.00, '2026-05-04 08:00+00'),
        ('cc', 'S', 'long', 10, 'in-2', NULL, 100.00, '2026-05-04 08:00+00');
--- a close's sequential scans of orders: the statistics of this transaction, before and after
-CREATE FUNCTION pg_temp.orders_seq_scans() RETURNS bigint LANGUAGE sql
-AS $$ SELECT seq_scan FROM pg_catalog.pg_stat_xact_user_tables WHERE relid = 'catalyst.orders'::regclass $$;
+-- close a position; how many times the close scanned orders sequentially (this transaction's
+-- statistics, before and after)
+CREATE FUNCTION pg_temp.close_scanning(p_id int, p_exit numeric, p_at timestamptz) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    before bigint := (SELECT seq_scan FROM pg_catalog.pg_stat_xact_user_tables
+                      WHERE relid = 'catalyst.orders'::regclass);
+BEGIN
+    UPDATE catalyst.positions SET status = 'closed', exit_price = p_exit, closed_at = p_at
+     WHERE position_id = p_id;
+    RETURN (SELECT seq_scan FROM pg_catalog.pg_stat_xact_user_tables
+            WHERE relid = 'catalyst.orders'::regclass) - before;
+END
+$$;
+-- which orders this transaction has locked (a row's xmax is the one transaction that locked it)
+CREATE TEMP VIEW locked_orders AS
+SELECT order_id, xmax::text = pg_current_xact_id()::text AS locked_by_this_transaction
+FROM catalyst.orders ORDER BY order_id;
 
 -- by the index: with the planner's index scans off (which the query would obey), a close scans
--- orders sequentially 0 times, and both its orders are locked by it (a row's xmax is the one
--- transaction that locked it)
+-- orders sequentially 0 times, and both its orders are locked by it
 SET enable_indexscan = off;
 SET enable_bitmapscan = off;
 BEGIN;
-CREATE TEMP TABLE before_close ON COMMIT DROP AS SELECT pg_temp.orders_seq_scans() AS n;
-UPDATE catalyst.positions SET status = 'closed', exit_price = 103.00,
-       closed_at = '2026-05-04 10:00+00' WHERE position_id = 1;
-SELECT pg_temp.orders_seq_scans() - n AS sequential_scans FROM before_close;
-SELECT order_id, xmax::text = pg_current_xact_id()::text AS locked_by_this_transaction
-FROM catalyst.orders ORDER BY order_id;
+SELECT pg_temp.close_scanning(1, 103.00, '2026-05-04 10:00+00') AS sequential_scans;
+SELECT * FROM locked_orders;
 COMMIT;
 -- 1.25 + 0.75
 SELECT commissions, net_pnl FROM catalyst.performance_metrics WHERE cycle_id = 'cc';
@@ -45,12 +55,8 @@ ALTER TABLE catalyst.orders DROP CONSTRAINT orders_pkey CASCADE;
 CREATE INDEX orders_by_id ON catalyst.orders (order_id);
 CREATE UNIQUE INDEX orders_by_id_c ON catalyst.orders (order_id COLLATE "POSIX");
 BEGIN;
-CREATE TEMP TABLE before_close ON COMMIT DROP AS SELECT pg_temp.orders_seq_scans() AS n;
-UPDATE catalyst.positions SET status = 'closed', exit_price = 95.00,
-       closed_at = '2026-05-04 10:05+00' WHERE position_id = 2;
-SELECT pg_temp.orders_seq_scans() - n AS sequential_scans FROM before_close;
-SELECT order_id, xmax::text = pg_current_xact_id()::text AS locked_by_this_transaction
-FROM catalyst.orders ORDER BY order_id;
+SELECT pg_temp.close_scanning(2, 95.00, '2026-05-04 10:05+00') AS sequential_scans;
+SELECT * FROM locked_orders;
 COMMIT;
 -- + 0 (a NULL commission) + 0.50
 SELECT commissions, net_pnl FROM catalyst.performance_metrics WHERE cycle_id = 'cc';
@@ -58,18 +64,12 @@ SELECT commissions, net_pnl FROM catalyst.performance_metrics WHERE cycle_id = '
 -- a unique index on order_id under any name serves again
 CREATE UNIQUE INDEX orders_unique_id ON catalyst.orders (order_id);
 BEGIN;
-CREATE TEMP TABLE before_close ON COMMIT DROP AS SELECT pg_temp.orders_seq_scans() AS n;
-UPDATE catalyst.positions SET status = 'closed', exit_price = 101.00,
-       closed_at = '2026-05-04 10:10+00' WHERE position_id = 3;
-SELECT pg_temp.orders_seq_scans() - n AS sequential_scans FROM before_close;
+SELECT pg_temp.close_scanning(3, 101.00, '2026-05-04 10:10+00') AS sequential_scans;
 COMMIT;
 -- an exit order that is not there (its foreign key went with the primary key) counts 0
 UPDATE catalyst.positions SET exit_order_id = 'no-such-order' WHERE position_id = 4;
 BEGIN;
-CREATE TEMP TABLE before_close ON COMMIT DROP AS SELECT pg_temp.orders_seq_scans() AS n;
-UPDATE catalyst.positions SET status = 'closed', exit_price = 99.00,
-       closed_at = '2026-05-04 10:15+00' WHERE position_id = 4;
-SELECT pg_temp.orders_seq_scans() - n AS sequential_scans FROM before_close;
+SELECT pg_temp.close_scanning(4, 99.00, '2026-05-04 10:15+00') AS sequential_scans;
 COMMIT;
 -- + 1.25 + 0.30, + 0 (a NULL commission) + 0
 SELECT commissions, net_pnl FROM catalyst.performance_metrics WHERE cycle_id = 'cc';
@@ -93,4 +93,5 @@ RESET enable_indexscan;
 RESET enable_bitmapscan;
 SELECT pg_temp.drift() AS drift;
 
+DROP VIEW locked_orders;
 DROP EXTENSION catalyst;
