@@ -31,6 +31,7 @@
 #include "columns.h"
 #include "key_index.h"
 #include "metrics_state.h"
+#include "row_insert.h"
 #include "run_as_owner.h"
 #include "settings.h"
 #include "spi_util.h"
@@ -43,6 +44,7 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "lib/stringinfo.h"
@@ -84,14 +86,14 @@ static const char take_pending_sql[] =
 	" RETURNING" PENDING_COLUMNS;
 
 /*
- * Whether day ($1, $2) must be folded now: it has a marker, or at least $3 pending rows (counted
- * no further).  fold_due() runs it only when metrics_pending has no index to scan instead.
+ * Day ($1, $2)'s pending rows, counted up to $3; a marker counts $3 (the day must be folded now).
+ * fold_due() runs it only when metrics_pending has no index to scan instead.
  */
-static const char fold_due_sql[] =
-	"SELECT EXISTS (SELECT FROM catalyst.metrics_pending q WHERE " DAY_KEY("q")
-	"                  AND q.closed_at IS NULL)"
-	"    OR (SELECT pg_catalog.count(*) FROM (SELECT FROM catalyst.metrics_pending q"
-	"         WHERE " DAY_KEY("q") " LIMIT $3) AS batch)" OP(">=") "$3";
+static const char count_pending_sql[] =
+	"SELECT CASE WHEN EXISTS (SELECT FROM catalyst.metrics_pending q WHERE " DAY_KEY("q")
+	"                           AND q.closed_at IS NULL) THEN $3"
+	"       ELSE (SELECT pg_catalog.count(*) FROM (SELECT FROM catalyst.metrics_pending q"
+	"              WHERE " DAY_KEY("q") " LIMIT $3) AS batch) END";
 
 static const char read_pending_sql[] =
 	"SELECT" PENDING_COLUMNS " FROM catalyst.metrics_pending q WHERE " DAY_KEY("q");
@@ -225,7 +227,7 @@ static const char derive_sql[] = DERIVE_SQL("p.initial_stop_loss", "a.initial_st
 static const char derive_v41_sql[] = DERIVE_SQL("NULL::pg_catalog.numeric",
 												"NULL::pg_catalog.numeric");
 
-static SPIPlanPtr day_plan, create_day_plan, take_pending_plan, fold_due_plan, read_pending_plan,
+static SPIPlanPtr day_plan, create_day_plan, take_pending_plan, count_pending_plan, read_pending_plan,
 			insert_pending_plan, derive_plan, derive_v41_plan, derive_take_plan, store_day_plan;
 
 /*
@@ -387,6 +389,18 @@ new_slices(Day *day)
 	day->hours = hash_create("catalyst day hours", 32, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 }
 
+/* A day's key, nothing read yet. */
+static void
+key_day(Day *day, const char *cycle_id, DateADT date)
+{
+	memset(day, 0, sizeof(*day));
+	day->cycle_id = cycle_id;
+	day->date = date;
+	day->start = catalyst_trading_day_start_of(date);
+	day->key[0] = CStringGetTextDatum(cycle_id);
+	day->key[1] = DateADTGetDatum(date);
+}
+
 /*
  * Open a day: its row, the minute `slice` and its hour (if slice >= 0), whether anything is
  * pending.
@@ -401,13 +415,8 @@ open_day(Day *day, const char *cycle_id, DateADT date, bool write, int32 slice)
 	bool		isnull;
 	Datum		value;
 
-	memset(day, 0, sizeof(*day));
-	day->cycle_id = cycle_id;
-	day->date = date;
-	day->start = catalyst_trading_day_start_of(date);
+	key_day(day, cycle_id, date);
 	day->write = write;
-	day->key[0] = CStringGetTextDatum(cycle_id);
-	day->key[1] = DateADTGetDatum(date);
 	new_slices(day);
 	catalyst_summary_init(&day->summary);
 
@@ -667,7 +676,8 @@ compare_folds(const void *a, const void *b)
 /*
  * Fold trades (sorted) into the day: merged at their minute's end where they follow it (and at
  * their hour's and the day's end where they follow those), their minute derived anew where
- * they do not.  Trades of a derived minute are counted by the derive.
+ * they do not.  Trades of a derived minute are counted by the derive.  A minute's trades are
+ * summarized together first, so the hour and the day take one merge per minute, not per trade.
  */
 static void
 fold_trades(Day *day, Fold *folds, int n)
@@ -686,22 +696,26 @@ fold_trades(Day *day, Fold *folds, int n)
 		if (!s->derived && catalyst_summary_precedes(&s->summary, &folds[i].trade))
 		{
 			Slice	   *h = load_slice(day, &hour_level, day->hours, k / 60);
+			CatalystSummary run;
 
+			catalyst_summary_init(&run);
 			for (int t = i; t < j; t++)
 			{
 				CatalystSummary one;
 
 				catalyst_summary_of_trade(&one, &folds[t].trade);
-				catalyst_summary_merge(&s->summary, &one);
-				if (!h->stale && catalyst_summary_precedes(&h->summary, &folds[t].trade))
-					catalyst_summary_merge(&h->summary, &one);
-				else
-					h->stale = true;
-				if (!day->remerge && catalyst_summary_precedes(&day->summary, &folds[t].trade))
-					catalyst_summary_merge(&day->summary, &one);
-				else
-					day->remerge = true;
+				catalyst_summary_merge(&run, &one);
 			}
+			/* the minute's trades are sorted: if the first follows a run, they all do */
+			catalyst_summary_merge(&s->summary, &run);
+			if (!h->stale && catalyst_summary_precedes(&h->summary, &folds[i].trade))
+				catalyst_summary_merge(&h->summary, &run);
+			else
+				h->stale = true;
+			if (!day->remerge && catalyst_summary_precedes(&day->summary, &folds[i].trade))
+				catalyst_summary_merge(&day->summary, &run);
+			else
+				day->remerge = true;
 			s->changed = h->changed = true;
 		}
 		else if (!s->derived)
@@ -710,17 +724,34 @@ fold_trades(Day *day, Fold *folds, int n)
 	}
 }
 
-/* Insert a close, or a marker (trade NULL), into metrics_pending. */
+/* The columns of metrics_pending, in insert_pending_sql's order, and their types */
+#define PENDING_NCOLUMNS 13
+static const char *const pending_columns[PENDING_NCOLUMNS] = {
+	"cycle_id", "metric_date", "slice", "closed_at", "position_id", "realized_pnl", "pnl_percent",
+	"hold_seconds", "quantity", "commission", "mae", "mfe", "r_multiple"
+};
+static const Oid pending_types[PENDING_NCOLUMNS] = {
+	VARCHAROID, DATEOID, INT4OID, TIMESTAMPTZOID, INT4OID, NUMERICOID, NUMERICOID, NUMERICOID,
+	INT4OID, NUMERICOID, NUMERICOID, NUMERICOID, NUMERICOID
+};
+
+/*
+ * Insert a close, or a marker (trade NULL), into metrics_pending: directly (row_insert.c), or by
+ * insert_pending_sql if a DBA changed the table so that the statement must decide.
+ */
 static void
 pend(Day *day, const CatalystTrade *trade)
 {
-	Oid			types[13] = {TEXTOID, DATEOID, INT4OID, TIMESTAMPTZOID, INT4OID, NUMERICOID,
-	NUMERICOID, NUMERICOID, INT4OID, NUMERICOID, NUMERICOID, NUMERICOID, NUMERICOID};
-	Datum		values[13] = {day->key[0], day->key[1]};
-	char		nulls[13];
+	static int	attnums[PENDING_NCOLUMNS];
+	Oid			types[PENDING_NCOLUMNS];
+	Datum		values[PENDING_NCOLUMNS] = {day->key[0], day->key[1]};
+	bool		isnull[PENDING_NCOLUMNS];
+	char		nulls[PENDING_NCOLUMNS];
+	Relation	pending;
+	bool		inserted;
 
-	memset(nulls, trade ? ' ' : 'n', sizeof(nulls));
-	nulls[0] = nulls[1] = ' ';
+	for (int i = 0; i < PENDING_NCOLUMNS; i++)
+		isnull[i] = i >= 2 && trade == NULL;
 	if (trade)
 	{
 		values[2] = Int32GetDatum(catalyst_slice_of(trade->closed_at, day->start));
@@ -732,13 +763,24 @@ pend(Day *day, const CatalystTrade *trade)
 		values[8] = Int32GetDatum(trade->quantity);
 		values[9] = trade->commission;
 		values[10] = trade->mae;
-		nulls[10] = trade->has_mae ? ' ' : 'n';
+		isnull[10] = !trade->has_mae;
 		values[11] = trade->mfe;
-		nulls[11] = trade->has_mfe ? ' ' : 'n';
+		isnull[11] = !trade->has_mfe;
 		values[12] = trade->r;
-		nulls[12] = trade->has_r ? ' ' : 'n';
+		isnull[12] = !trade->has_r;
 	}
-	catalyst_spi_exec_plan(plan(&insert_pending_plan, insert_pending_sql, 13, types),
+	pending = table_open(catalyst_relid("metrics_pending"), RowExclusiveLock);
+	inserted = catalyst_insert_row(pending, PENDING_NCOLUMNS, pending_columns, pending_types,
+								   attnums, values, isnull);
+	table_close(pending, NoLock);
+	if (inserted)
+		return;
+	for (int i = 0; i < PENDING_NCOLUMNS; i++)
+	{
+		types[i] = i == 0 ? TEXTOID : pending_types[i];
+		nulls[i] = isnull[i] ? 'n' : ' ';
+	}
+	catalyst_spi_exec_plan(plan(&insert_pending_plan, insert_pending_sql, PENDING_NCOLUMNS, types),
 						   values, nulls, SPI_OK_INSERT, 0);
 }
 
@@ -883,71 +925,119 @@ fold_horizon(void)
 	return horizon;
 }
 
-/* Leave this statement's closes of a day (or, `recompute`, a marker) pending. */
+/*
+ * What this backend knows of each day's pending closes, so that it counts them (scan_pending()) only
+ * when its own closes since it last counted could make a batch, not at every close.  The count
+ * it saw plus its own closes since is a lower bound of the day's pending closes but for other
+ * sessions' folds: in one session it is exact, so a batch folds at the same close as if counted
+ * each time; with many sessions a batch is found by whichever session counts next, later than
+ * it became due.  It decides only when to fold, never what a fold or a read takes.  A
+ * direct-mapped cache of HINT_SLOTS days, keyed by a hash of (cycle_id, date): a day that loses
+ * its slot, or shares it, is counted again at its next close.
+ */
+#define HINT_SLOTS 64
+
+typedef struct PendingHint
+{
+	bool		known;
+	uint64		key;
+	int			pending;		/* the day's pending closes, as far as this backend knows */
+} PendingHint;
+
+static PendingHint pending_hints[HINT_SLOTS];
+
+static PendingHint *
+pending_hint(const char *cycle_id, DateADT date)
+{
+	uint64		key = ((uint64) hash_bytes((const unsigned char *) cycle_id,
+										   strlen(cycle_id)) << 32) | (uint32) date;
+	PendingHint *hint = &pending_hints[(key ^ (key >> 32)) % HINT_SLOTS];
+
+	if (!hint->known || hint->key != key)
+	{
+		hint->known = false;
+		hint->key = key;
+	}
+	return hint;
+}
+
+/* Insert this statement's closes of a day (or, `recompute`, a marker) into metrics_pending. */
+static void
+pend_closes(Day *day, List *own, bool recompute)
+{
+	ListCell   *lc;
+
+	if (recompute)
+		pend(day, NULL);
+	else
+		foreach(lc, own)
+			pend(day, lfirst(lc));
+}
+
+/*
+ * Leave this statement's closes of a day (or, `recompute`, a marker) pending: the day's fold lock
+ * is another session's, or no batch is due.
+ */
 void
 catalyst_pend_day(const char *cycle_id, DateADT date, List *own, bool recompute)
 {
 	Day			day;
-	ListCell   *lc;
+	PendingHint *hint = pending_hint(cycle_id, date);
 
-	memset(&day, 0, sizeof(day));
-	day.cycle_id = cycle_id;
-	day.start = catalyst_trading_day_start_of(date);
-	day.key[0] = CStringGetTextDatum(cycle_id);
-	day.key[1] = DateADTGetDatum(date);
+	key_day(&day, cycle_id, date);
+	pend_closes(&day, own, recompute);
+	/* a marker is folded at the next close, which must count to find it */
 	if (recompute)
-		pend(&day, NULL);
-	else
-		foreach(lc, own)
-			pend(&day, lfirst(lc));
+		hint->known = false;
+	else if (hint->known)
+		hint->pending += list_length(own);
 }
 
 /*
- * Count the day's pending rows by a scan of `index` in a fresh snapshot: whether there is a
- * marker or at least `batch` rows.
+ * The day's pending rows, counted by a scan of `index` in a fresh snapshot up to `batch`; a
+ * marker counts `batch`.
  */
-static bool
-scan_due(Relation pending, Relation index, int closed_at, const char *cycle_id, DateADT date,
-		 int batch)
+static int
+scan_pending(Relation pending, Relation index, int closed_at, const char *cycle_id,
+			 DateADT date, int batch)
 {
 	ScanKeyData keys[2];
 	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
 	IndexScanDesc scan = index_beginscan(pending, index, snapshot, 2, 0);
 	TupleTableSlot *slot = table_slot_create(pending, NULL);
 	int			counted = 0;
-	bool		due = false;
 
 	ScanKeyEntryInitialize(&keys[0], 0, 1, BTEqualStrategyNumber, InvalidOid,
 						   index->rd_indcollation[0], F_TEXTEQ, CStringGetTextDatum(cycle_id));
 	ScanKeyEntryInitialize(&keys[1], 0, 2, BTEqualStrategyNumber, InvalidOid,
 						   index->rd_indcollation[1], F_DATE_EQ, DateADTGetDatum(date));
 	index_rescan(scan, keys, 2, NULL, 0);
-	while (!due && index_getnext_slot(scan, ForwardScanDirection, slot))
+	while (counted < batch && index_getnext_slot(scan, ForwardScanDirection, slot))
 	{
 		bool		marker;
 
 		(void) slot_getattr(slot, closed_at, &marker);
-		due = marker || ++counted >= batch;
+		counted = marker ? batch : counted + 1;
 	}
 	ExecDropSingleTupleTableSlot(slot);
 	index_endscan(scan);
 	UnregisterSnapshot(snapshot);
-	return due;
+	return counted;
 }
 
-/* scan_due() by the query fold_due_sql, for a metrics_pending without such an index. */
-static bool
-query_due(const char *cycle_id, DateADT date, int batch)
+/* scan_pending() by the query count_pending_sql, for a metrics_pending without such an index. */
+static int
+query_pending(const char *cycle_id, DateADT date, int batch)
 {
 	Datum		values[3] = {CStringGetTextDatum(cycle_id), DateADTGetDatum(date),
 	Int64GetDatum(batch)};
 	Oid			types[3] = {TEXTOID, DATEOID, INT8OID};
 	bool		isnull;
 
-	catalyst_spi_exec_plan(plan(&fold_due_plan, fold_due_sql, 3, types), values, NULL,
+	catalyst_spi_exec_plan(plan(&count_pending_plan, count_pending_sql, 3, types), values, NULL,
 						   SPI_OK_SELECT, 1);
-	return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
-									  &isnull));
+	return (int) DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+											 &isnull));
 }
 
 /*
@@ -955,11 +1045,12 @@ query_due(const char *cycle_id, DateADT date, int batch)
  * until catalyst.fold_batch of them, this statement's with the pending ones, can be folded in
  * one go (one write of the day's rows for them all).
  *
- * This runs for every close, so the pending rows are counted by a scan of an index of
- * metrics_pending on (cycle_id, metric_date) (metrics_pending_day, or whichever qualifies if a
- * DBA replaced it), not by a query, whose planning and executor start cost more than the rest
- * of a pending close; without such an index, by the query.  The answer only decides when to
- * fold (a fold takes whatever is pending then, exactly), so a fresh snapshot of the moment does.
+ * The day's pending closes are counted only when this backend's hint (above) says its own closes
+ * could make a batch, by a scan of an index of metrics_pending on (cycle_id, metric_date)
+ * (metrics_pending_day, or whichever qualifies if a DBA replaced it), not by a query, whose
+ * planning and executor start cost more than the rest of a pending close; without such an index,
+ * by the query.  The answer only decides when to fold (a fold takes whatever is pending then,
+ * exactly), so a fresh snapshot of the moment does.
  */
 static bool
 fold_due(const char *cycle_id, DateADT date, List *own, bool recompute)
@@ -971,10 +1062,15 @@ fold_due(const char *cycle_id, DateADT date, List *own, bool recompute)
 	TupleDesc	desc;
 	int			key_attnums[2];
 	int			closed_at;
+	int			counted;
 	bool		due;
+	PendingHint *hint;
 
 	if (recompute || others <= 0)
 		return true;
+	hint = pending_hint(cycle_id, date);
+	if (hint->known && hint->pending < others)
+		return false;			/* catalyst_pend_day() counts the closes in */
 	pending = table_open(catalyst_relid("metrics_pending"), AccessShareLock);
 	desc = RelationGetDescr(pending);
 	key_attnums[0] = catalyst_column(desc, "cycle_id", VARCHAROID, &attnums[0]);
@@ -983,12 +1079,16 @@ fold_due(const char *cycle_id, DateADT date, List *own, bool recompute)
 	day_index = catalyst_open_key_index(pending, key_attnums, 2, false, AccessShareLock);
 	if (day_index != NULL)
 	{
-		due = scan_due(pending, day_index, closed_at, cycle_id, date, others);
+		counted = scan_pending(pending, day_index, closed_at, cycle_id, date, others);
 		relation_close(day_index, AccessShareLock);
 	}
 	else
-		due = query_due(cycle_id, date, others);
+		counted = query_pending(cycle_id, date, others);
 	table_close(pending, AccessShareLock);
+	due = counted >= others;
+	/* a fold takes every pending close but those of transactions still running */
+	hint->known = true;
+	hint->pending = due ? 0 : counted;
 	return due;
 }
 
