@@ -16,7 +16,7 @@
 char	   *catalyst_trading_timezone = NULL;
 
 /* Metrics roll-up */
-int			catalyst_fold_batch = 16;
+int			catalyst_fold_batch = 64;
 
 /* Partition maintenance and retention */
 int			catalyst_premake_months = 3;
@@ -105,7 +105,7 @@ catalyst_define_settings(void)
 							"into the day's metrics rows in one go.",
 							"1 folds every close at once.  Reads stay exact either way: they "
 							"merge the pending closes.",
-							&catalyst_fold_batch, 16, 1, 1000,
+							&catalyst_fold_batch, 64, 1, 1000,
 							PGC_SUSET, 0, NULL, NULL, NULL);
 
 	DefineCustomIntVariable("catalyst.premake_months",
