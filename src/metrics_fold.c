@@ -227,8 +227,9 @@ static const char derive_sql[] = DERIVE_SQL("p.initial_stop_loss", "a.initial_st
 static const char derive_v41_sql[] = DERIVE_SQL("NULL::pg_catalog.numeric",
 												"NULL::pg_catalog.numeric");
 
-static SPIPlanPtr day_plan, create_day_plan, take_pending_plan, count_pending_plan, read_pending_plan,
-			insert_pending_plan, derive_plan, derive_v41_plan, derive_take_plan, store_day_plan;
+static SPIPlanPtr day_plan, create_day_plan, take_pending_plan, count_pending_plan,
+			read_pending_plan, insert_pending_plan, derive_plan, derive_v41_plan, derive_take_plan,
+			store_day_plan;
 
 /*
  * The two levels of summaries below a day: minutes (metrics_slices, slice = minute of the day)
@@ -926,8 +927,8 @@ fold_horizon(void)
 }
 
 /*
- * What this backend knows of each day's pending closes, so that it counts them (scan_pending()) only
- * when its own closes since it last counted could make a batch, not at every close.  The count
+ * What this backend knows of each day's pending closes, so that it counts them (scan_pending())
+ * only when its own closes since it last counted could make a batch, not at every close.  The count
  * it saw plus its own closes since is a lower bound of the day's pending closes but for other
  * sessions' folds: in one session it is exact, so a batch folds at the same close as if counted
  * each time; with many sessions a batch is found by whichever session counts next, later than
