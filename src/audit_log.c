@@ -26,52 +26,181 @@
 #include "catalyst.h"
 #include "audit_log.h"
 #include "append_only.h"
+#include "columns.h"
+#include "partition_bounds.h"
+#include "row_insert.h"
 #include "run_as_owner.h"
 #include "spi_util.h"
 
+#include "access/table.h"
 #include "catalog/pg_type.h"
+#include "commands/sequence.h"
 #include "commands/trigger.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "rewrite/rewriteHandler.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/jsonb.h"
 #include "utils/rel.h"
+#include "utils/timestamp.h"
 
 static SPIPlanPtr insert_event_plan = NULL;
 
 /* Nonzero while maintenance code runs a statement that may delete audit_log rows. */
 static int	maintenance_depth = 0;
 
+/*
+ * An event's columns: the first eight in insert_event_sql's parameter order, then the two whose
+ * default the statement would evaluate.
+ */
+#define EVENT_NCOLUMNS 11
+#define EVENT_PARAMETERS 8
+static const char *const event_columns[EVENT_NCOLUMNS] = {
+	"cycle_id", "event_type", "event_category", "entity_type", "entity_id", "user_action",
+	"details", "user_agent", "ip_address", "log_id", "created_at"
+};
+static const Oid event_types[EVENT_NCOLUMNS] = {
+	VARCHAROID, VARCHAROID, VARCHAROID, VARCHAROID, VARCHAROID, VARCHAROID, JSONBOID, TEXTOID,
+	INETOID, INT8OID, TIMESTAMPTZOID
+};
+#define EVENT_IP_ADDRESS 8
+#define EVENT_LOG_ID 9
+#define EVENT_CREATED_AT 10
+
+static const char insert_event_sql[] =
+	"INSERT INTO catalyst.audit_log (cycle_id, event_type, event_category, entity_type,"
+	"       entity_id, user_action, details, user_agent, ip_address)"
+	" VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, '{}'::pg_catalog.jsonb), $8,"
+	"         pg_catalog.inet_client_addr())";
+
+/*
+ * The value of a column's default if it is one catalyst made, nextval() of a sequence or now();
+ * false for any other (a DBA's), which only the INSERT statement evaluates.
+ */
+static bool
+made_default(Relation rel, int attnum, Datum *value)
+{
+	Node	   *expr = build_column_default(rel, attnum);
+	FuncExpr   *call = (FuncExpr *) expr;
+	Const	   *sequence;
+
+	if (expr == NULL || !IsA(expr, FuncExpr))
+		return false;
+	if (call->funcid == F_NOW && call->args == NIL)
+	{
+		*value = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+		return true;
+	}
+	if (call->funcid != F_NEXTVAL || list_length(call->args) != 1 ||
+		!IsA(linitial(call->args), Const))
+		return false;
+	sequence = linitial(call->args);
+	if (sequence->constisnull)
+		return false;
+	*value = Int64GetDatum(nextval_internal(DatumGetObjectId(sequence->constvalue), true));
+	return true;
+}
+
+/*
+ * Append the event to its partition of audit_log directly (row_insert.c), as the INSERT statement
+ * through audit_log would: routed by created_at, log_id and created_at from audit_log's defaults,
+ * the partition's triggers, constraints and indexes.  False, having written nothing, when
+ * audit_log is not as catalyst made it (other defaults, statement triggers, row-level security, a
+ * partition with other columns, no partition for the row): the caller runs the statement.  The
+ * caller acts as the owner of audit_log.
+ */
+static bool
+append_directly(Datum *values, bool *nulls)
+{
+	static int	parent_attnums[2];
+	static int	leaf_attnums[EVENT_NCOLUMNS];
+	Relation	parent = table_open(catalyst_relid("audit_log"), RowExclusiveLock);
+	TupleDesc	desc = RelationGetDescr(parent);
+	TriggerDesc *triggers = parent->trigdesc;
+	int			log_id = catalyst_optional_column(desc, "log_id", INT8OID, &parent_attnums[0]);
+	int			created_at = catalyst_optional_column(desc, "created_at", TIMESTAMPTZOID,
+													  &parent_attnums[1]);
+	Oid			leaf_id = InvalidOid;
+	Relation	leaf = NULL;
+	bool		appended = false;
+
+	if (log_id != 0 && created_at != 0 && !parent->rd_rel->relrowsecurity &&
+		pg_class_aclcheck(RelationGetRelid(parent), GetUserId(), ACL_INSERT) == ACLCHECK_OK &&
+		(triggers == NULL || !(triggers->trig_insert_before_statement ||
+							   triggers->trig_insert_after_statement ||
+							   triggers->trig_insert_new_table)) &&
+		made_default(parent, created_at, &values[EVENT_CREATED_AT]))
+	{
+		TimestampTz at = DatumGetTimestampTz(values[EVENT_CREATED_AT]);
+
+		leaf_id = catalyst_partition_for(parent, created_at, at);
+		if (OidIsValid(leaf_id))
+		{
+			leaf = table_open(leaf_id, RowExclusiveLock);
+			/* still the partition once locked (not detached meanwhile), and as made */
+			if (catalyst_partition_for(parent, created_at, at) == leaf_id &&
+				catalyst_row_insertable(leaf, EVENT_NCOLUMNS, event_columns, event_types,
+										leaf_attnums) &&
+				made_default(parent, log_id, &values[EVENT_LOG_ID]))
+			{
+				nulls[EVENT_LOG_ID] = nulls[EVENT_CREATED_AT] = false;
+				catalyst_insert_row(leaf, EVENT_NCOLUMNS, leaf_attnums, values, nulls);
+				appended = true;
+			}
+			table_close(leaf, NoLock);
+		}
+	}
+	table_close(parent, NoLock);
+	return appended;
+}
+
 void
 catalyst_audit_event(const CatalystAuditEvent *event)
 {
-	Oid			argtypes[8] = {VARCHAROID, VARCHAROID, VARCHAROID, VARCHAROID, VARCHAROID,
-							   VARCHAROID,
-	JSONBOID, TEXTOID};
-	Datum		values[8];
-	char		nulls[8];
+	Oid			argtypes[EVENT_PARAMETERS];
+	Datum		values[EVENT_NCOLUMNS];
+	bool		isnull[EVENT_NCOLUMNS];
+	char		nulls[EVENT_PARAMETERS];
 	const char *texts[6] = {event->cycle_id, event->event_type, event->event_category,
 	event->entity_type, event->entity_id, event->user_action};
+	CatalystSavedUser saved;
+	bool		appended;
 
 	for (int i = 0; i < 6; i++)
 	{
 		values[i] = texts[i] ? CStringGetTextDatum(texts[i]) : (Datum) 0;
-		nulls[i] = texts[i] ? ' ' : 'n';
+		isnull[i] = texts[i] == NULL;
 	}
-	values[6] = event->details ? JsonbPGetDatum(event->details) : (Datum) 0;
-	nulls[6] = event->details ? ' ' : 'n';
+	values[6] = event->details ? JsonbPGetDatum(event->details) :
+		DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
+	isnull[6] = false;
 	/* the application name as the session set it; an empty one is unknown */
-	values[7] = (application_name &&
-				 application_name[0]) ? CStringGetTextDatum(application_name) : (Datum) 0;
-	nulls[7] = (application_name && application_name[0]) ? ' ' : 'n';
+	isnull[7] = !(application_name && application_name[0]);
+	values[7] = isnull[7] ? (Datum) 0 : CStringGetTextDatum(application_name);
+	{
+		LOCAL_FCINFO(client, 0);
 
-	catalyst_exec_as_owner("audit_log", &insert_event_plan,
-						   "INSERT INTO catalyst.audit_log (cycle_id, event_type, event_category,"
-						   " entity_type,"
-						   "       entity_id, user_action, details, ip_address, user_agent)"
-						   " VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, '{}'::pg_catalog.jsonb),"
-						   "         pg_catalog.inet_client_addr(), $8)",
-						   8, argtypes, values, nulls, SPI_OK_INSERT);
+		InitFunctionCallInfoData(*client, NULL, 0, InvalidOid, NULL, NULL);
+		values[EVENT_IP_ADDRESS] = inet_client_addr(client);
+		isnull[EVENT_IP_ADDRESS] = client->isnull;
+	}
+	isnull[EVENT_LOG_ID] = isnull[EVENT_CREATED_AT] = true;
+
+	catalyst_become_owner(catalyst_relid("audit_log"), &saved);
+	appended = append_directly(values, isnull);
+	catalyst_restore_user(&saved);
+	if (appended)
+		return;
+	for (int i = 0; i < EVENT_PARAMETERS; i++)
+	{
+		argtypes[i] = i < 6 ? VARCHAROID : event_types[i];
+		nulls[i] = isnull[i] ? 'n' : ' ';
+	}
+	catalyst_exec_as_owner("audit_log", &insert_event_plan, insert_event_sql, EVENT_PARAMETERS,
+						   argtypes, values, nulls, SPI_OK_INSERT);
 }
 
 /*

@@ -771,8 +771,10 @@ pend(Day *day, const CatalystTrade *trade)
 		isnull[12] = !trade->has_r;
 	}
 	pending = table_open(catalyst_relid("metrics_pending"), RowExclusiveLock);
-	inserted = catalyst_insert_row(pending, PENDING_NCOLUMNS, pending_columns, pending_types,
-								   attnums, values, isnull);
+	inserted = catalyst_row_insertable(pending, PENDING_NCOLUMNS, pending_columns, pending_types,
+									   attnums);
+	if (inserted)
+		catalyst_insert_row(pending, PENDING_NCOLUMNS, attnums, values, isnull);
 	table_close(pending, NoLock);
 	if (inserted)
 		return;

@@ -12,9 +12,13 @@
 #include "catalog/partition.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"
+#include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "partitioning/partbounds.h"
+#include "partitioning/partdesc.h"
 #include "nodes/parsenodes.h"
 #include "utils/builtins.h"
+#include "utils/partcache.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
@@ -93,4 +97,33 @@ catalyst_partition_ranges(Oid parent)
 	}
 	list_sort(ranges, compare_lower);
 	return ranges;
+}
+
+/* As get_partition_for_tuple() (execPartition.c, static) finds it for a range-partitioned table. */
+Oid
+catalyst_partition_for(Relation parent, AttrNumber attnum, TimestampTz value)
+{
+	PartitionKey key = RelationGetPartitionKey(parent);
+	PartitionDesc partitions;
+	PartitionBoundInfo bounds;
+	Datum		values[1] = {TimestampTzGetDatum(value)};
+	bool		equal;
+	int			index;
+
+	if (key == NULL || key->strategy != PARTITION_STRATEGY_RANGE || key->partnatts != 1 ||
+		key->partattrs[0] != attnum || key->parttypid[0] != TIMESTAMPTZOID)
+		return InvalidOid;
+	/* as the executor's partition directory: without one being detached, but in RR/SERIALIZABLE */
+	partitions = RelationGetPartitionDesc(parent, !IsolationUsesXactSnapshot());
+	if (partitions->nparts == 0)
+		return InvalidOid;
+	bounds = partitions->boundinfo;
+	/* the greatest bound <= value; the partition is the one whose upper bound comes next */
+	index = bounds->indexes[partition_range_datum_bsearch(key->partsupfunc, key->partcollation,
+														  bounds, 1, values, &equal) + 1];
+	if (index < 0)
+		index = bounds->default_index;
+	if (index < 0 || !partitions->is_leaf[index])
+		return InvalidOid;
+	return partitions->oids[index];
 }

@@ -9,7 +9,7 @@
  * triggers, constraints, the heap and every index, AFTER ROW triggers, so that a DBA's trigger,
  * CHECK or unique index on the table still holds.  What it does not do (column defaults,
  * row-level security, the permission check of a statement) it leaves to the caller's statement,
- * by returning false when any of them could matter.
+ * by catalyst_row_insertable() saying no when any of them could matter.
  */
 #include "postgres.h"
 
@@ -23,9 +23,9 @@
 #include "nodes/makefuncs.h"
 #include "utils/acl.h"
 
-/* Whether `rel` has exactly the n columns, of their types, and nothing else to apply. */
-static bool
-as_made(Relation rel, int n, const char *const *names, const Oid *types, int *attnums)
+bool
+catalyst_row_insertable(Relation rel, int n, const char *const *names, const Oid *types,
+						int *attnums)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	int			columns = 0;
@@ -45,18 +45,14 @@ as_made(Relation rel, int n, const char *const *names, const Oid *types, int *at
 	return true;
 }
 
-bool
-catalyst_insert_row(Relation rel, int n, const char *const *names, const Oid *types,
-					int *attnums, Datum *values, const bool *nulls)
+void
+catalyst_insert_row(Relation rel, int n, const int *attnums, Datum *values, const bool *nulls)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	EState	   *estate;
 	RangeTblEntry *rte;
 	ResultRelInfo *result;
 	TupleTableSlot *slot;
-
-	if (!as_made(rel, n, names, types, attnums))
-		return false;
 
 	estate = CreateExecutorState();
 	rte = makeNode(RangeTblEntry);
@@ -90,7 +86,6 @@ catalyst_insert_row(Relation rel, int n, const char *const *names, const Oid *ty
 	ExecCloseIndices(result);
 	ExecResetTupleTable(estate->es_tupleTable, false);
 	FreeExecutorState(estate);
-	/* the next statement of this transaction sees the row */
+	/* the next command of this transaction sees the row */
 	CommandCounterIncrement();
-	return true;
 }

@@ -10,14 +10,22 @@
 #include "utils/rel.h"
 
 /*
- * Insert one row into `rel` (an ordinary table the caller opened with RowExclusiveLock, as the
- * current user, who must be allowed to insert): the n columns `names` of types `types` take
- * `values` (`nulls`); `attnums` caches their attribute numbers (n zeros at first).  Returns false,
- * having inserted nothing, when the table is not as catalyst made it: a column more or missing, or
- * of another type (a default to fill in), row-level security enabled, or no INSERT privilege.
- * The caller then runs its INSERT statement instead, which handles all of these.
+ * Whether one row can be inserted into `rel` (an ordinary table the caller opened with
+ * RowExclusiveLock) by catalyst_insert_row(): it has exactly the n columns `names`, of types
+ * `types` (`attnums` caches their attribute numbers, n zeros at first), no row-level security,
+ * and the current user may insert.  When it is false (a column catalyst did not make, whose
+ * default only a statement fills in, say), the caller runs its INSERT statement instead, which
+ * handles all of these.
  */
-extern bool catalyst_insert_row(Relation rel, int n, const char *const *names, const Oid *types,
-								int *attnums, Datum *values, const bool *nulls);
+extern bool catalyst_row_insertable(Relation rel, int n, const char *const *names,
+									const Oid *types, int *attnums);
+
+/*
+ * Insert one row into `rel`, found insertable with the same n columns: column attnums[i] takes
+ * values[i] (nulls[i]).  Triggers, constraints and indexes act as for an INSERT; the transaction's
+ * next command sees the row.
+ */
+extern void catalyst_insert_row(Relation rel, int n, const int *attnums, Datum *values,
+								const bool *nulls);
 
 #endif							/* CATALYST_ROW_INSERT_H */
