@@ -108,8 +108,9 @@ made_default(Relation rel, int attnum, Datum *value)
  * Append the event to its partition of audit_log directly (row_insert.c), as the INSERT statement
  * through audit_log would: routed by created_at, log_id and created_at from audit_log's defaults,
  * the partition's triggers, constraints and indexes.  False, having written nothing, when
- * audit_log is not as catalyst made it (other defaults, statement triggers, row-level security, a
- * partition with other columns, no partition for the row): the caller runs the statement.  The
+ * audit_log is not as catalyst made it (other defaults, statement triggers, rules, row-level
+ * security, a partition with other columns, no partition for the row): the caller runs the
+ * statement.  The
  * caller acts as the owner of audit_log.
  */
 static bool
@@ -119,7 +120,6 @@ append_directly(Datum *values, bool *nulls)
 	static int	leaf_attnums[EVENT_NCOLUMNS];
 	Relation	parent = table_open(catalyst_relid("audit_log"), RowExclusiveLock);
 	TupleDesc	desc = RelationGetDescr(parent);
-	TriggerDesc *triggers = parent->trigdesc;
 	int			log_id = catalyst_optional_column(desc, "log_id", INT8OID, &parent_attnums[0]);
 	int			created_at = catalyst_optional_column(desc, "created_at", TIMESTAMPTZOID,
 													  &parent_attnums[1]);
@@ -127,11 +127,8 @@ append_directly(Datum *values, bool *nulls)
 	Relation	leaf = NULL;
 	bool		appended = false;
 
-	if (log_id != 0 && created_at != 0 && !parent->rd_rel->relrowsecurity &&
+	if (log_id != 0 && created_at != 0 && catalyst_only_rows_triggered(parent) &&
 		pg_class_aclcheck(RelationGetRelid(parent), GetUserId(), ACL_INSERT) == ACLCHECK_OK &&
-		(triggers == NULL || !(triggers->trig_insert_before_statement ||
-							   triggers->trig_insert_after_statement ||
-							   triggers->trig_insert_new_table)) &&
 		made_default(parent, created_at, &values[EVENT_CREATED_AT]))
 	{
 		TimestampTz at = DatumGetTimestampTz(values[EVENT_CREATED_AT]);

@@ -998,15 +998,17 @@ catalyst_pend_day(const char *cycle_id, DateADT date, List *own, bool recompute)
 
 /*
  * The day's pending rows, counted by a scan of `index` in a fresh snapshot up to `batch`; a
- * marker counts `batch`.
+ * marker counts `batch`.  `markers_only` (an index whose third key is closed_at): only a marker
+ * is looked for, with closed_at IS NULL in the scan's keys, and the count is `batch` or 0.
  */
 static int
 scan_pending(Relation pending, Relation index, int closed_at, const char *cycle_id,
-			 DateADT date, int batch)
+			 DateADT date, int batch, bool markers_only)
 {
-	ScanKeyData keys[2];
+	ScanKeyData keys[3];
+	int			nkeys = markers_only ? 3 : 2;
 	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
-	IndexScanDesc scan = index_beginscan(pending, index, snapshot, 2, 0);
+	IndexScanDesc scan = index_beginscan(pending, index, snapshot, nkeys, 0);
 	TupleTableSlot *slot = table_slot_create(pending, NULL);
 	int			counted = 0;
 
@@ -1014,7 +1016,9 @@ scan_pending(Relation pending, Relation index, int closed_at, const char *cycle_
 						   index->rd_indcollation[0], F_TEXTEQ, CStringGetTextDatum(cycle_id));
 	ScanKeyEntryInitialize(&keys[1], 0, 2, BTEqualStrategyNumber, InvalidOid,
 						   index->rd_indcollation[1], F_DATE_EQ, DateADTGetDatum(date));
-	index_rescan(scan, keys, 2, NULL, 0);
+	ScanKeyEntryInitialize(&keys[2], SK_ISNULL | SK_SEARCHNULL, 3, InvalidStrategy, InvalidOid,
+						   InvalidOid, InvalidOid, (Datum) 0);
+	index_rescan(scan, keys, nkeys, NULL, 0);
 	while (counted < batch && index_getnext_slot(scan, ForwardScanDirection, slot))
 	{
 		bool		marker;
@@ -1052,8 +1056,10 @@ query_pending(const char *cycle_id, DateADT date, int batch)
  * could make a batch, by a scan of an index of metrics_pending on (cycle_id, metric_date)
  * (metrics_pending_day, or whichever qualifies if a DBA replaced it), not by a query, whose
  * planning and executor start cost more than the rest of a pending close; without such an index,
- * by the query.  The answer only decides when to fold (a fold takes whatever is pending then,
- * exactly), so a fresh snapshot of the moment does.
+ * by the query.  At the other closes a marker, which another session may have left, is looked
+ * for alone, in one descent of an index whose third key is closed_at (metrics_pending_day);
+ * without such an index every close counts.  The answer only decides when to fold (a fold takes
+ * whatever is pending then, exactly), so a fresh snapshot of the moment does.
  */
 static bool
 fold_due(const char *cycle_id, DateADT date, List *own, bool recompute)
@@ -1063,36 +1069,43 @@ fold_due(const char *cycle_id, DateADT date, List *own, bool recompute)
 	Relation	pending;
 	Relation	day_index;
 	TupleDesc	desc;
-	int			key_attnums[2];
-	int			closed_at;
+	int			key_attnums[3];
 	int			counted;
-	bool		due;
 	PendingHint *hint;
 
 	if (recompute || others <= 0)
 		return true;
 	hint = pending_hint(cycle_id, date);
-	if (hint->known && hint->pending < others)
-		return false;			/* catalyst_pend_day() counts the closes in */
 	pending = table_open(catalyst_relid("metrics_pending"), AccessShareLock);
 	desc = RelationGetDescr(pending);
 	key_attnums[0] = catalyst_column(desc, "cycle_id", VARCHAROID, &attnums[0]);
 	key_attnums[1] = catalyst_column(desc, "metric_date", DATEOID, &attnums[1]);
-	closed_at = catalyst_column(desc, "closed_at", TIMESTAMPTZOID, &attnums[2]);
-	day_index = catalyst_open_key_index(pending, key_attnums, 2, false, AccessShareLock);
-	if (day_index != NULL)
+	key_attnums[2] = catalyst_column(desc, "closed_at", TIMESTAMPTZOID, &attnums[2]);
+	day_index = catalyst_open_key_index(pending, key_attnums, 3, false, AccessShareLock);
+	if (day_index != NULL && hint->known && hint->pending < others)
 	{
-		counted = scan_pending(pending, day_index, closed_at, cycle_id, date, others);
-		relation_close(day_index, AccessShareLock);
+		/* no batch yet as far as this backend knows, but another session's marker is due */
+		counted = scan_pending(pending, day_index, key_attnums[2], cycle_id, date, others, true);
+		if (counted >= others)
+			hint->known = false;
 	}
 	else
-		counted = query_pending(cycle_id, date, others);
+	{
+		if (day_index == NULL)
+			day_index = catalyst_open_key_index(pending, key_attnums, 2, false, AccessShareLock);
+		if (day_index != NULL)
+			counted = scan_pending(pending, day_index, key_attnums[2], cycle_id, date, others,
+								   false);
+		else
+			counted = query_pending(cycle_id, date, others);
+		/* a fold takes every pending close but those of transactions still running */
+		hint->known = true;
+		hint->pending = counted >= others ? 0 : counted;
+	}
+	if (day_index != NULL)
+		relation_close(day_index, AccessShareLock);
 	table_close(pending, AccessShareLock);
-	due = counted >= others;
-	/* a fold takes every pending close but those of transactions still running */
-	hint->known = true;
-	hint->pending = due ? 0 : counted;
-	return due;
+	return counted >= others;
 }
 
 void

@@ -7,9 +7,11 @@
  * than the heap and index work.  catalyst_insert_row() does what PostgreSQL's logical replication
  * does to apply a remote INSERT (ExecSimpleRelationInsert(), execReplication.c): BEFORE ROW
  * triggers, constraints, the heap and every index, AFTER ROW triggers, so that a DBA's trigger,
- * CHECK or unique index on the table still holds.  What it does not do (column defaults,
- * row-level security, the permission check of a statement) it leaves to the caller's statement,
- * by catalyst_row_insertable() saying no when any of them could matter.
+ * CHECK or unique index on the table still holds; and it applies a varchar's length and a
+ * numeric's precision as the INSERT's implicit cast would.  What it does not do (column
+ * defaults, statement triggers and transition tables, rules, row-level security, the permission
+ * check of a statement, other type modifiers) it leaves to the caller's statement, by
+ * catalyst_row_insertable() saying no when any of them could matter.
  */
 #include "postgres.h"
 
@@ -22,6 +24,19 @@
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+
+bool
+catalyst_only_rows_triggered(Relation rel)
+{
+	TriggerDesc *triggers = rel->trigdesc;
+
+	return rel->rd_rules == NULL && !rel->rd_rel->relrowsecurity &&
+		(triggers == NULL || !(triggers->trig_insert_before_statement ||
+							   triggers->trig_insert_after_statement ||
+							   triggers->trig_insert_new_table));
+}
 
 bool
 catalyst_row_insertable(Relation rel, int n, const char *const *names, const Oid *types,
@@ -30,7 +45,7 @@ catalyst_row_insertable(Relation rel, int n, const char *const *names, const Oid
 	TupleDesc	desc = RelationGetDescr(rel);
 	int			columns = 0;
 
-	if (rel->rd_rel->relkind != RELKIND_RELATION || rel->rd_rel->relrowsecurity ||
+	if (rel->rd_rel->relkind != RELKIND_RELATION || !catalyst_only_rows_triggered(rel) ||
 		pg_class_aclcheck(RelationGetRelid(rel), GetUserId(), ACL_INSERT) != ACLCHECK_OK)
 		return false;
 	for (int i = 0; i < desc->natts; i++)
@@ -40,9 +55,33 @@ catalyst_row_insertable(Relation rel, int n, const char *const *names, const Oid
 		return false;
 	/* n distinct names, each a column of its type: they are all the columns */
 	for (int i = 0; i < n; i++)
+	{
+		Form_pg_attribute column;
+
 		if (catalyst_optional_column(desc, names[i], types[i], &attnums[i]) == 0)
 			return false;
+		/* a length or precision catalyst_insert_row() applies as the INSERT would, or none */
+		column = TupleDescAttr(desc, attnums[i] - 1);
+		if (column->atttypmod >= 0 && column->atttypid != VARCHAROID &&
+			column->atttypid != NUMERICOID)
+			return false;
+	}
 	return true;
+}
+
+/*
+ * A value in its column's varchar(n) or numeric(p, s): as the INSERT's implicit cast, an error
+ * for a string too long (trailing spaces cut), rounding for a number.
+ */
+static Datum
+typmod_applied(Form_pg_attribute column, Datum value)
+{
+	if (column->atttypmod < 0)
+		return value;
+	if (column->atttypid == VARCHAROID)
+		return DirectFunctionCall3(varchar, value, Int32GetDatum(column->atttypmod),
+								   BoolGetDatum(false));
+	return DirectFunctionCall2(numeric, value, Int32GetDatum(column->atttypmod));
 }
 
 void
@@ -53,8 +92,11 @@ catalyst_insert_row(Relation rel, int n, const int *attnums, Datum *values, cons
 	RangeTblEntry *rte;
 	ResultRelInfo *result;
 	TupleTableSlot *slot;
+	MemoryContext old;
 
 	estate = CreateExecutorState();
+	/* everything below in the executor state's memory, freed with it */
+	old = MemoryContextSwitchTo(estate->es_query_cxt);
 	rte = makeNode(RangeTblEntry);
 	rte->rtekind = RTE_RELATION;
 	rte->relid = RelationGetRelid(rel);
@@ -74,8 +116,11 @@ catalyst_insert_row(Relation rel, int n, const int *attnums, Datum *values, cons
 		slot->tts_isnull[i] = true;
 	for (int i = 0; i < n; i++)
 	{
-		slot->tts_values[attnums[i] - 1] = values[i];
-		slot->tts_isnull[attnums[i] - 1] = nulls[i];
+		int			a = attnums[i] - 1;
+
+		slot->tts_isnull[a] = nulls[i];
+		if (!nulls[i])
+			slot->tts_values[a] = typmod_applied(TupleDescAttr(desc, a), values[i]);
 	}
 	ExecStoreVirtualTuple(slot);
 
@@ -85,6 +130,7 @@ catalyst_insert_row(Relation rel, int n, const int *attnums, Datum *values, cons
 
 	ExecCloseIndices(result);
 	ExecResetTupleTable(estate->es_tupleTable, false);
+	MemoryContextSwitchTo(old);
 	FreeExecutorState(estate);
 	/* the next command of this transaction sees the row */
 	CommandCounterIncrement();

@@ -10,10 +10,17 @@
 #include "utils/rel.h"
 
 /*
+ * Whether an INSERT into `rel` does nothing beyond its rows and their row triggers: no rule, no
+ * INSERT statement trigger or transition table, no row-level security.
+ */
+extern bool catalyst_only_rows_triggered(Relation rel);
+
+/*
  * Whether one row can be inserted into `rel` (an ordinary table the caller opened with
  * RowExclusiveLock) by catalyst_insert_row(): it has exactly the n columns `names`, of types
- * `types` (`attnums` caches their attribute numbers, n zeros at first), no row-level security,
- * and the current user may insert.  When it is false (a column catalyst did not make, whose
+ * `types` (`attnums` caches their attribute numbers, n zeros at first), no type modifier but a
+ * varchar's length or a numeric's precision, catalyst_only_rows_triggered(), and the current user
+ * may insert.  When it is false (a column catalyst did not make, whose
  * default only a statement fills in, say), the caller runs its INSERT statement instead, which
  * handles all of these.
  */

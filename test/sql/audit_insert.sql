@@ -13,7 +13,7 @@ INSERT INTO catalyst.trading_cycles (cycle_id, mode, scan_frequency) VALUES ('ai
 INSERT INTO catalyst.orders (order_id, cycle_id, symbol, direction, order_type, quantity, commission)
 VALUES ('in', 'ai', 'S', 'buy', 'market', 10, 1.00);
 INSERT INTO catalyst.positions (cycle_id, symbol, side, quantity, entry_order_id, entry_price, opened_at)
-SELECT 'ai', 'S', 'long', 10, 'in', 100.00, now() - interval '1 hour' FROM generate_series(1, 6);
+SELECT 'ai', 'S', 'long', 10, 'in', 100.00, now() - interval '1 hour' FROM generate_series(1, 7);
 CREATE TEMP TABLE seen (step text, log_id bigint, partition text, created_at_is_now boolean,
                         from_sequence boolean, user_agent text, client boolean);
 CREATE FUNCTION pg_temp.seen(step text, p integer) RETURNS void LANGUAGE sql AS $$
@@ -58,6 +58,22 @@ CREATE TRIGGER statement_seen AFTER INSERT ON catalyst.audit_log FOR EACH STATEM
 SELECT pg_temp.close(2);
 SELECT event_type, count(*) FROM events_seen WHERE log_id IS NULL GROUP BY event_type;
 DROP TRIGGER statement_seen ON catalyst.audit_log;
+
+-- a rule on audit_log acts (the INSERT statement runs)
+CREATE RULE rule_seen AS ON INSERT TO catalyst.audit_log
+    DO ALSO INSERT INTO public.events_seen VALUES (NULL, 'rule ' || NEW.event_type);
+SELECT pg_temp.close(7);
+SELECT event_type FROM events_seen WHERE event_type LIKE 'rule%';
+DROP RULE rule_seen ON catalyst.audit_log;
+
+-- an event whose entity_id is longer than its varchar(50): refused as the INSERT refuses it (a
+-- DBA's table audited with catalyst's row trigger, keyed by a long text)
+CREATE TABLE long_keys (id text PRIMARY KEY);
+CREATE TRIGGER audited AFTER INSERT ON long_keys FOR EACH ROW EXECUTE FUNCTION catalyst.audit_row_change();
+INSERT INTO long_keys VALUES (repeat('k', 50));
+INSERT INTO long_keys VALUES (repeat('k', 51));
+SELECT length(entity_id) FROM catalyst.audit_log WHERE entity_type = 'long_keys';
+DROP TABLE long_keys;
 
 -- another default for created_at: the statement evaluates it (clock_timestamp(), after now())
 ALTER TABLE catalyst.audit_log ALTER COLUMN created_at SET DEFAULT clock_timestamp();
