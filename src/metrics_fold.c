@@ -53,6 +53,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/hsearch.h"
+#include "utils/inval.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
@@ -725,6 +726,72 @@ fold_trades(Day *day, Fold *folds, int n)
 	}
 }
 
+/*
+ * What this backend knows of each day's pending closes, so that it counts them (scan_pending())
+ * only when its own closes since it last counted could make a batch, not at every close.  The
+ * count it saw plus its own closes since is a lower bound of the day's pending closes but for
+ * other sessions' folds: in one session it is exact, so a batch folds at the same close as if
+ * counted each time; with many sessions a batch is found by whichever session counts next, later
+ * than it became due.  A marker (derive the day anew) must not wait that long, since every read
+ * of its day derives the whole day until it is folded: a session that leaves one invalidates
+ * metrics_pending's relation cache entry (catalyst_pend_day()), which every backend processes at
+ * its next lock, and forget_hints() then forgets every hint, so the next close of the day counts
+ * and finds it.  The hint decides only when to fold, never what a fold or a read takes.  A
+ * direct-mapped cache of HINT_SLOTS days, keyed by a hash of (cycle_id, date): a day that loses
+ * its slot is counted again at its next close.
+ */
+#define HINT_SLOTS 64
+
+typedef struct PendingHint
+{
+	bool		known;
+	uint64		key;
+	int			pending;		/* the day's pending closes, as far as this backend knows */
+} PendingHint;
+
+static PendingHint pending_hints[HINT_SLOTS];
+
+/* metrics_pending's OID, for forget_hints(), which may not read the catalog */
+static Oid	pending_oid = InvalidOid;
+
+/* A relation cache invalidation of metrics_pending (or of every relation): every hint is void. */
+static void
+forget_hints(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == pending_oid)
+		memset(pending_hints, 0, sizeof(pending_hints));
+}
+
+/* metrics_pending's OID; the first call registers forget_hints() */
+static Oid
+pending_relid(void)
+{
+	static bool registered = false;
+
+	if (!registered)
+	{
+		CacheRegisterRelcacheCallback(forget_hints, (Datum) 0);
+		registered = true;
+	}
+	pending_oid = catalyst_relid("metrics_pending");
+	return pending_oid;
+}
+
+static PendingHint *
+pending_hint(const char *cycle_id, DateADT date)
+{
+	uint64		key = ((uint64) hash_bytes((const unsigned char *) cycle_id,
+										   strlen(cycle_id)) << 32) | (uint32) date;
+	PendingHint *hint = &pending_hints[(key ^ (key >> 32)) % HINT_SLOTS];
+
+	if (!hint->known || hint->key != key)
+	{
+		hint->known = false;
+		hint->key = key;
+	}
+	return hint;
+}
+
 /* The columns of metrics_pending, in insert_pending_sql's order, and their types */
 #define PENDING_NCOLUMNS 13
 static const char *const pending_columns[PENDING_NCOLUMNS] = {
@@ -770,7 +837,7 @@ pend(Day *day, const CatalystTrade *trade)
 		values[12] = trade->r;
 		isnull[12] = !trade->has_r;
 	}
-	pending = table_open(catalyst_relid("metrics_pending"), RowExclusiveLock);
+	pending = table_open(pending_relid(), RowExclusiveLock);
 	inserted = catalyst_row_insertable(pending, PENDING_NCOLUMNS, pending_columns, pending_types,
 									   attnums);
 	if (inserted)
@@ -928,42 +995,6 @@ fold_horizon(void)
 	return horizon;
 }
 
-/*
- * What this backend knows of each day's pending closes, so that it counts them (scan_pending())
- * only when its own closes since it last counted could make a batch, not at every close.  The count
- * it saw plus its own closes since is a lower bound of the day's pending closes but for other
- * sessions' folds: in one session it is exact, so a batch folds at the same close as if counted
- * each time; with many sessions a batch is found by whichever session counts next, later than
- * it became due.  It decides only when to fold, never what a fold or a read takes.  A
- * direct-mapped cache of HINT_SLOTS days, keyed by a hash of (cycle_id, date): a day that loses
- * its slot, or shares it, is counted again at its next close.
- */
-#define HINT_SLOTS 64
-
-typedef struct PendingHint
-{
-	bool		known;
-	uint64		key;
-	int			pending;		/* the day's pending closes, as far as this backend knows */
-} PendingHint;
-
-static PendingHint pending_hints[HINT_SLOTS];
-
-static PendingHint *
-pending_hint(const char *cycle_id, DateADT date)
-{
-	uint64		key = ((uint64) hash_bytes((const unsigned char *) cycle_id,
-										   strlen(cycle_id)) << 32) | (uint32) date;
-	PendingHint *hint = &pending_hints[(key ^ (key >> 32)) % HINT_SLOTS];
-
-	if (!hint->known || hint->key != key)
-	{
-		hint->known = false;
-		hint->key = key;
-	}
-	return hint;
-}
-
 /* Insert this statement's closes of a day (or, `recompute`, a marker) into metrics_pending. */
 static void
 pend_closes(Day *day, List *own, bool recompute)
@@ -989,26 +1020,24 @@ catalyst_pend_day(const char *cycle_id, DateADT date, List *own, bool recompute)
 
 	key_day(&day, cycle_id, date);
 	pend_closes(&day, own, recompute);
-	/* a marker is folded at the next close, which must count to find it */
+	/* a marker is folded at the next close of its day, in any session: it must count */
 	if (recompute)
-		hint->known = false;
+		CacheInvalidateRelcacheByRelid(pending_relid());
 	else if (hint->known)
 		hint->pending += list_length(own);
 }
 
 /*
  * The day's pending rows, counted by a scan of `index` in a fresh snapshot up to `batch`; a
- * marker counts `batch`.  `markers_only` (an index whose third key is closed_at): only a marker
- * is looked for, with closed_at IS NULL in the scan's keys, and the count is `batch` or 0.
+ * marker counts `batch`.
  */
 static int
 scan_pending(Relation pending, Relation index, int closed_at, const char *cycle_id,
-			 DateADT date, int batch, bool markers_only)
+			 DateADT date, int batch)
 {
-	ScanKeyData keys[3];
-	int			nkeys = markers_only ? 3 : 2;
+	ScanKeyData keys[2];
 	Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
-	IndexScanDesc scan = index_beginscan(pending, index, snapshot, nkeys, 0);
+	IndexScanDesc scan = index_beginscan(pending, index, snapshot, 2, 0);
 	TupleTableSlot *slot = table_slot_create(pending, NULL);
 	int			counted = 0;
 
@@ -1016,9 +1045,7 @@ scan_pending(Relation pending, Relation index, int closed_at, const char *cycle_
 						   index->rd_indcollation[0], F_TEXTEQ, CStringGetTextDatum(cycle_id));
 	ScanKeyEntryInitialize(&keys[1], 0, 2, BTEqualStrategyNumber, InvalidOid,
 						   index->rd_indcollation[1], F_DATE_EQ, DateADTGetDatum(date));
-	ScanKeyEntryInitialize(&keys[2], SK_ISNULL | SK_SEARCHNULL, 3, InvalidStrategy, InvalidOid,
-						   InvalidOid, InvalidOid, (Datum) 0);
-	index_rescan(scan, keys, nkeys, NULL, 0);
+	index_rescan(scan, keys, 2, NULL, 0);
 	while (counted < batch && index_getnext_slot(scan, ForwardScanDirection, slot))
 	{
 		bool		marker;
@@ -1053,12 +1080,10 @@ query_pending(const char *cycle_id, DateADT date, int batch)
  * one go (one write of the day's rows for them all).
  *
  * The day's pending closes are counted only when this backend's hint (above) says its own closes
- * could make a batch, by a scan of an index of metrics_pending on (cycle_id, metric_date)
- * (metrics_pending_day, or whichever qualifies if a DBA replaced it), not by a query, whose
- * planning and executor start cost more than the rest of a pending close; without such an index,
- * by the query.  At the other closes a marker, which another session may have left, is looked
- * for alone, in one descent of an index whose third key is closed_at (metrics_pending_day);
- * without such an index every close counts.  The answer only decides when to fold (a fold takes
+ * could make a batch, or another session left a marker, by a scan of an index of metrics_pending
+ * on (cycle_id, metric_date) (metrics_pending_day, or whichever qualifies if a DBA replaced it),
+ * not by a query, whose planning and executor start cost more than the rest of a pending close;
+ * without such an index, by the query.  The answer only decides when to fold (a fold takes
  * whatever is pending then, exactly), so a fresh snapshot of the moment does.
  */
 static bool
@@ -1069,42 +1094,33 @@ fold_due(const char *cycle_id, DateADT date, List *own, bool recompute)
 	Relation	pending;
 	Relation	day_index;
 	TupleDesc	desc;
-	int			key_attnums[3];
+	int			key_attnums[2];
+	int			closed_at;
 	int			counted;
 	PendingHint *hint;
 
 	if (recompute || others <= 0)
 		return true;
 	hint = pending_hint(cycle_id, date);
-	pending = table_open(catalyst_relid("metrics_pending"), AccessShareLock);
+	if (hint->known && hint->pending < others)
+		return false;			/* catalyst_pend_day() counts the closes in */
+	pending = table_open(pending_relid(), AccessShareLock);
 	desc = RelationGetDescr(pending);
 	key_attnums[0] = catalyst_column(desc, "cycle_id", VARCHAROID, &attnums[0]);
 	key_attnums[1] = catalyst_column(desc, "metric_date", DATEOID, &attnums[1]);
-	key_attnums[2] = catalyst_column(desc, "closed_at", TIMESTAMPTZOID, &attnums[2]);
-	day_index = catalyst_open_key_index(pending, key_attnums, 3, false, AccessShareLock);
-	if (day_index != NULL && hint->known && hint->pending < others)
+	closed_at = catalyst_column(desc, "closed_at", TIMESTAMPTZOID, &attnums[2]);
+	day_index = catalyst_open_key_index(pending, key_attnums, 2, false, AccessShareLock);
+	if (day_index != NULL)
 	{
-		/* no batch yet as far as this backend knows, but another session's marker is due */
-		counted = scan_pending(pending, day_index, key_attnums[2], cycle_id, date, others, true);
-		if (counted >= others)
-			hint->known = false;
+		counted = scan_pending(pending, day_index, closed_at, cycle_id, date, others);
+		relation_close(day_index, AccessShareLock);
 	}
 	else
-	{
-		if (day_index == NULL)
-			day_index = catalyst_open_key_index(pending, key_attnums, 2, false, AccessShareLock);
-		if (day_index != NULL)
-			counted = scan_pending(pending, day_index, key_attnums[2], cycle_id, date, others,
-								   false);
-		else
-			counted = query_pending(cycle_id, date, others);
-		/* a fold takes every pending close but those of transactions still running */
-		hint->known = true;
-		hint->pending = counted >= others ? 0 : counted;
-	}
-	if (day_index != NULL)
-		relation_close(day_index, AccessShareLock);
+		counted = query_pending(cycle_id, date, others);
 	table_close(pending, AccessShareLock);
+	/* a fold takes every pending close but those of transactions still running */
+	hint->known = true;
+	hint->pending = counted >= others ? 0 : counted;
 	return counted >= others;
 }
 

@@ -150,8 +150,7 @@ CREATE TABLE @extschema@.metrics_pending (
     mfe NUMERIC,
     r_multiple NUMERIC
 );
--- closed_at third: a day's markers (closed_at NULL) are found in one descent, without the rest
-CREATE INDEX metrics_pending_day ON @extschema@.metrics_pending (cycle_id, metric_date, closed_at);
+CREATE INDEX metrics_pending_day ON @extschema@.metrics_pending (cycle_id, metric_date);
 COMMENT ON TABLE @extschema@.metrics_pending IS
     'Closes the roll-up has not folded into metrics_days yet (realized_pnl and commission in currency units, hold_seconds in seconds); a row without closed_at marks a day to derive anew.';
 
