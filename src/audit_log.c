@@ -38,12 +38,13 @@
 #include "commands/trigger.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
-#include "rewrite/rewriteHandler.h"
+#include "nodes/readfuncs.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 
@@ -77,30 +78,61 @@ static const char insert_event_sql[] =
 	"         pg_catalog.inet_client_addr())";
 
 /*
+ * A column default of audit_log as last parsed: its stored expression (pg_attrdef.adbin) and what
+ * it is, nextval(sequence), now(), or another (InvalidOid), so that an event parses it again only
+ * when a DBA changed it.
+ */
+typedef struct KnownDefault
+{
+	char	   *adbin;			/* in TopMemoryContext; NULL: none parsed yet */
+	Oid			function;		/* F_NEXTVAL, F_NOW or InvalidOid */
+	Oid			sequence;		/* nextval's */
+} KnownDefault;
+
+static KnownDefault log_id_default, created_at_default;
+
+/*
  * The value of a column's default if it is one catalyst made, nextval() of a sequence or now();
  * false for any other (a DBA's), which only the INSERT statement evaluates.
  */
 static bool
-made_default(Relation rel, int attnum, Datum *value)
+made_default(Relation rel, int attnum, KnownDefault *known, Datum *value)
 {
-	Node	   *expr = build_column_default(rel, attnum);
-	FuncExpr   *call = (FuncExpr *) expr;
-	Const	   *sequence;
+	TupleConstr *constr = RelationGetDescr(rel)->constr;
+	const char *adbin = NULL;
 
-	if (expr == NULL || !IsA(expr, FuncExpr))
+	for (int i = 0; constr != NULL && i < constr->num_defval; i++)
+		if (constr->defval[i].adnum == attnum)
+			adbin = constr->defval[i].adbin;
+	if (adbin == NULL)
 		return false;
-	if (call->funcid == F_NOW && call->args == NIL)
+	if (known->adbin == NULL || strcmp(known->adbin, adbin) != 0)
 	{
-		*value = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
-		return true;
+		Node	   *expr = stringToNode(adbin);
+		FuncExpr   *call = (FuncExpr *) expr;
+		Const	   *sequence = NULL;
+
+		known->function = InvalidOid;
+		if (IsA(expr, FuncExpr) && call->funcid == F_NOW && call->args == NIL)
+			known->function = F_NOW;
+		else if (IsA(expr, FuncExpr) && call->funcid == F_NEXTVAL &&
+				 list_length(call->args) == 1 && IsA(linitial(call->args), Const))
+			sequence = linitial(call->args);
+		if (sequence != NULL && !sequence->constisnull)
+		{
+			known->function = F_NEXTVAL;
+			known->sequence = DatumGetObjectId(sequence->constvalue);
+		}
+		if (known->adbin != NULL)
+			pfree(known->adbin);
+		known->adbin = MemoryContextStrdup(TopMemoryContext, adbin);
 	}
-	if (call->funcid != F_NEXTVAL || list_length(call->args) != 1 ||
-		!IsA(linitial(call->args), Const))
+	if (known->function == F_NOW)
+		*value = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	else if (known->function == F_NEXTVAL)
+		*value = Int64GetDatum(nextval_internal(known->sequence, true));
+	else
 		return false;
-	sequence = linitial(call->args);
-	if (sequence->constisnull)
-		return false;
-	*value = Int64GetDatum(nextval_internal(DatumGetObjectId(sequence->constvalue), true));
 	return true;
 }
 
@@ -129,7 +161,7 @@ append_directly(Datum *values, bool *nulls)
 
 	if (log_id != 0 && created_at != 0 && catalyst_only_rows_triggered(parent) &&
 		pg_class_aclcheck(RelationGetRelid(parent), GetUserId(), ACL_INSERT) == ACLCHECK_OK &&
-		made_default(parent, created_at, &values[EVENT_CREATED_AT]))
+		made_default(parent, created_at, &created_at_default, &values[EVENT_CREATED_AT]))
 	{
 		TimestampTz at = DatumGetTimestampTz(values[EVENT_CREATED_AT]);
 
@@ -141,7 +173,7 @@ append_directly(Datum *values, bool *nulls)
 			if (catalyst_partition_for(parent, created_at, at) == leaf_id &&
 				catalyst_row_insertable(leaf, EVENT_NCOLUMNS, event_columns, event_types,
 										leaf_attnums) &&
-				made_default(parent, log_id, &values[EVENT_LOG_ID]))
+				made_default(parent, log_id, &log_id_default, &values[EVENT_LOG_ID]))
 			{
 				nulls[EVENT_LOG_ID] = nulls[EVENT_CREATED_AT] = false;
 				catalyst_insert_row(leaf, EVENT_NCOLUMNS, leaf_attnums, values, nulls);
