@@ -110,22 +110,26 @@ made_default(Relation rel, int attnum, KnownDefault *known, Datum *value)
 	{
 		Node	   *expr = stringToNode(adbin);
 		FuncExpr   *call = (FuncExpr *) expr;
-		Const	   *sequence = NULL;
+		Oid			function = InvalidOid;
+		Oid			sequence = InvalidOid;
+		char	   *copy;
 
-		known->function = InvalidOid;
 		if (IsA(expr, FuncExpr) && call->funcid == F_NOW && call->args == NIL)
-			known->function = F_NOW;
+			function = F_NOW;
 		else if (IsA(expr, FuncExpr) && call->funcid == F_NEXTVAL &&
-				 list_length(call->args) == 1 && IsA(linitial(call->args), Const))
-			sequence = linitial(call->args);
-		if (sequence != NULL && !sequence->constisnull)
+				 list_length(call->args) == 1 && IsA(linitial(call->args), Const) &&
+				 !((Const *) linitial(call->args))->constisnull)
 		{
-			known->function = F_NEXTVAL;
-			known->sequence = DatumGetObjectId(sequence->constvalue);
+			function = F_NEXTVAL;
+			sequence = DatumGetObjectId(((Const *) linitial(call->args))->constvalue);
 		}
+		/* all of it replaced at once, after the copy: an error leaves the old one whole */
+		copy = MemoryContextStrdup(TopMemoryContext, adbin);
 		if (known->adbin != NULL)
 			pfree(known->adbin);
-		known->adbin = MemoryContextStrdup(TopMemoryContext, adbin);
+		known->adbin = copy;
+		known->function = function;
+		known->sequence = sequence;
 	}
 	if (known->function == F_NOW)
 		*value = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
