@@ -44,21 +44,8 @@ side() {
 	CATALYST_PGCONF=$'fsync = on\nshared_buffers = 1GB\nmax_wal_size = 8GB\nmax_connections = 50' \
 		"$root/scripts/cluster.sh" start "$dir/cluster" "$3" catalyst "${6:-$dir/install}"
 	PGHOST=$dir/cluster PGPORT=$3 createdb b
-	PGHOST=$dir/cluster PGPORT=$3 psql -X -q -v ON_ERROR_STOP=1 -d b -v cycles="$cycles" <<'SQL' >/dev/null
-CREATE EXTENSION catalyst;
-INSERT INTO catalyst.trading_cycles (cycle_id, mode, scan_frequency)
-SELECT 'bench-' || c, 'normal', 300 FROM generate_series(1, :cycles) c;
-INSERT INTO catalyst.orders (order_id, cycle_id, symbol, direction, order_type, quantity, status, commission, executed_price, executed_quantity)
-SELECT 'in-' || c, 'bench-' || c, 'S', 'buy', 'market', 100, 'filled', 1.00, 100.00, 100 FROM generate_series(1, :cycles) c;
-ALTER TABLE catalyst.positions DISABLE TRIGGER USER;   -- loading only: open positions
-INSERT INTO catalyst.positions (cycle_id, symbol, side, quantity, entry_order_id, entry_price, stop_loss, opened_at)
-SELECT 'bench-' || (1 + i % :cycles), 'S' || i % 50, CASE WHEN i % 2 = 0 THEN 'long' ELSE 'short' END, 100,
-       'in-' || (1 + i % :cycles), 100.00, 95.00, now() - interval '1 hour'
-FROM generate_series(1, 600000) i ORDER BY i;
-ALTER TABLE catalyst.positions ENABLE TRIGGER USER;
-VACUUM ANALYZE;
-CHECKPOINT;
-SQL
+	PGHOST=$dir/cluster PGPORT=$3 psql -X -q -v ON_ERROR_STOP=1 -d b -v cycles="$cycles" -v n=600000 \
+		-f "$root/bench/concurrent/open_positions.sql" >/dev/null
 	if [ -n "$4" ]; then PGHOST=$dir/cluster PGPORT=$3 psql -X -q -d b -c "ALTER DATABASE b SET catalyst.fold_batch = $4"; fi
 	if [ "${5:-}" = limit ]; then PGHOST=$dir/cluster PGPORT=$3 psql -X -q -d b -c "ALTER TABLE catalyst.positions DISABLE TRIGGER USER"; fi
 }
@@ -66,20 +53,10 @@ side a "$rev_a" "$port" "${CATALYST_COMPARE_FOLD_BATCH_A:-}"
 side b "$rev_b" $((port + 1)) "${CATALYST_COMPARE_FOLD_BATCH_B:-}"
 side limit "" $((port + 2)) "" limit "$work/a/install"
 
-cat >"$work/close.sql" <<SQL
-\set c random(1, $cycles)
-\set p random(1, 600000)
-WITH pick AS (SELECT position_id FROM catalyst.positions
-               WHERE position_id >= :p AND status = 'open' AND cycle_id = 'bench-' || :c
-               ORDER BY position_id LIMIT 1 FOR UPDATE SKIP LOCKED)
-UPDATE catalyst.positions p SET status = 'closed', exit_price = 90 + random() * 20, closed_at = now(),
-       close_reason = 'bench'
-  FROM pick WHERE p.position_id = pick.position_id;
-SQL
 # window SIDE PORT: closes per second of one 8-s pgbench run
 window() {
-	PGHOST=$work/$1/cluster PGPORT=$2 pgbench -n -M prepared -c "$sessions" -j 2 -T 8 -f "$work/close.sql" b 2>&1 |
-		awk '/^tps = / { printf "%.0f", $3 }'
+	PGHOST=$work/$1/cluster PGPORT=$2 pgbench -n -M prepared -c "$sessions" -j 2 -T 8 -D cycles="$cycles" \
+		-D positions=600000 -f "$root/bench/concurrent/close.pgbench" b 2>&1 | awk '/^tps = / { printf "%.0f", $3 }'
 }
 a="" b="" limit=""
 for ((r = 0; r < rounds; r++)); do
@@ -96,14 +73,6 @@ awk -v a="$a" -v b="$b" -v l="$limit" 'BEGIN { n = split(a, x, " "); split(b, y,
 	printf "A / limit %.3f, B / limit %.3f, B / A %.3f\n", sa / sl, sb / sl, sb / sa }'
 for s in A:a:$port B:b:$((port + 1)); do
 	IFS=: read -r label name p <<<"$s"
-	echo "$label: $(PGHOST=$work/$name/cluster PGPORT=$p psql -X -q -At -d b <<'SQL' | tail -1
-CREATE TEMP TABLE kept AS SELECT to_jsonb(m) - 'metric_id' - 'created_at' - 'updated_at' AS r FROM catalyst.performance_metrics m;
-SELECT count(*) AS pending FROM catalyst.metrics_pending \gset
-SELECT catalyst.update_performance_metrics(cycle_id, metric_date) FROM catalyst.performance_metrics;
-SELECT :pending || ' pending, '
-       || CASE WHEN EXISTS (SELECT to_jsonb(m) - 'metric_id' - 'created_at' - 'updated_at' FROM catalyst.performance_metrics m EXCEPT ALL SELECT r FROM kept)
-                 OR EXISTS (SELECT r FROM kept EXCEPT ALL SELECT to_jsonb(m) - 'metric_id' - 'created_at' - 'updated_at' FROM catalyst.performance_metrics m)
-          THEN 'DIFFERENT from' ELSE 'equal to' END || ' the recompute';
-SQL
-)"
+	echo "$label: $(PGHOST=$work/$name/cluster PGPORT=$p psql -X -q -At -d b \
+		-f "$root/bench/concurrent/recompute_check.sql" | tail -1)"
 done

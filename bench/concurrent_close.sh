@@ -37,55 +37,18 @@ mkdir -p "$work"
 fresh() {
 	dropdb --if-exists "$1"
 	createdb "$1"
-	psql -X -q -v ON_ERROR_STOP=1 -d "$1" -v cycles="$2" -v n="$3" <<'SQL' >/dev/null
-CREATE EXTENSION catalyst;
-INSERT INTO catalyst.trading_cycles (cycle_id, mode, scan_frequency)
-SELECT 'bench-' || c, 'normal', 300 FROM generate_series(1, :cycles) c;
-INSERT INTO catalyst.orders (order_id, cycle_id, symbol, direction, order_type, quantity, status, commission, executed_price, executed_quantity)
-SELECT 'in-' || c, 'bench-' || c, 'S', 'buy', 'market', 100, 'filled', 1.00, 100.00, 100 FROM generate_series(1, :cycles) c;
-ALTER TABLE catalyst.positions DISABLE TRIGGER USER;   -- loading only: open positions
-INSERT INTO catalyst.positions (cycle_id, symbol, side, quantity, entry_order_id, entry_price, stop_loss, opened_at)
-SELECT 'bench-' || (1 + i % :cycles), 'S' || i % 50, CASE WHEN i % 2 = 0 THEN 'long' ELSE 'short' END, 100,
-       'in-' || (1 + i % :cycles), 100.00, 95.00, now() - interval '1 hour'
-FROM generate_series(1, :n) i ORDER BY i;
-ALTER TABLE catalyst.positions ENABLE TRIGGER USER;
-VACUUM ANALYZE;
-CHECKPOINT;
-SQL
+	psql -X -q -v ON_ERROR_STOP=1 -d "$1" -v cycles="$2" -v n="$3" -f bench/concurrent/open_positions.sql >/dev/null
 }
 
 # the metrics of every day equal the full recompute (and say how many closes were pending)
 check() {
-	psql -X -At -d "$1" <<'SQL'
-CREATE TEMP TABLE kept AS SELECT to_jsonb(m) - 'metric_id' - 'created_at' - 'updated_at' AS r
-FROM catalyst.performance_metrics m;
-SELECT count(*) AS pending FROM catalyst.metrics_pending \gset
-SELECT catalyst.update_performance_metrics(cycle_id, metric_date) FROM catalyst.performance_metrics;
-SELECT (SELECT sum(total_trades) FROM catalyst.performance_metrics) || ' trades ('
-       || :pending || ' pending before the recompute) in '
-       || (SELECT count(*) FROM catalyst.positions WHERE status = 'closed') || ' closed positions, '
-       || CASE WHEN EXISTS (SELECT to_jsonb(m2) - 'metric_id' - 'created_at' - 'updated_at'
-                            FROM catalyst.performance_metrics m2 EXCEPT ALL SELECT r FROM kept)
-                 OR EXISTS (SELECT r FROM kept EXCEPT ALL SELECT to_jsonb(m2) - 'metric_id' - 'created_at' - 'updated_at'
-                            FROM catalyst.performance_metrics m2)
-          THEN 'DIFFERENT from' ELSE 'equal to' END || ' the full recompute';
-SQL
+	psql -X -At -d "$1" -f bench/concurrent/recompute_check.sql
 }
 
 # window DB CLIENTS CYCLES: closes per second of one 8-s pgbench run
 window() {
-	cat >"$work/close.sql" <<SQL
-\set c random(1, $3)
-\set p random(1, $positions)
-WITH pick AS (SELECT position_id FROM catalyst.positions
-               WHERE position_id >= :p AND status = 'open' AND cycle_id = 'bench-' || :c
-               ORDER BY position_id LIMIT 1 FOR UPDATE SKIP LOCKED)
-UPDATE catalyst.positions p SET status = 'closed', exit_price = 90 + random() * 20, closed_at = now(),
-       close_reason = 'bench'
-  FROM pick WHERE p.position_id = pick.position_id;
-SQL
-	pgbench -n -M prepared -c "$2" -j 2 -T 8 -f "$work/close.sql" "$1" 2>&1 |
-		awk '/^tps = / { printf "%.1f", $3 }'
+	pgbench -n -M prepared -c "$2" -j 2 -T 8 -D cycles="$3" -D positions="$positions" \
+		-f bench/concurrent/close.pgbench "$1" 2>&1 | awk '/^tps = / { printf "%.1f", $3 }'
 }
 
 if [[ " $parts " == *" concurrent "* ]]; then
